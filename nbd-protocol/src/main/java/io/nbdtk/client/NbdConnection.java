@@ -24,6 +24,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -129,8 +130,12 @@ final class NbdConnection {
 
     private void timedOut(Pending p) {
         if (!p.answered) {
-            fail(new IOException(p.describe() + " got no reply within " + requestTimeout.toMillis()
-                    + " ms: server stalled, connection closed"));
+            IOException e = new IOException(p.describe() + " got no reply within " + requestTimeout.toMillis()
+                    + " ms: server stalled, connection closed");
+            fail(e);
+            if (!p.answered) {
+                finishExceptionally(p, closedException(e));
+            }
         }
     }
 
@@ -301,8 +306,8 @@ final class NbdConnection {
             }
         }
         if (h.isDone()) {
+            complete(p); // may throw: then p is still pending and fails with the connection
             pending.remove(h.cookie());
-            complete(p);
         }
     }
 
@@ -402,7 +407,7 @@ final class NbdConnection {
         if (p.direct) {
             p.future.complete(value);
         } else {
-            completer.execute(() -> p.future.complete(value));
+            dispatch(() -> p.future.complete(value));
         }
     }
 
@@ -412,7 +417,15 @@ final class NbdConnection {
         if (p.direct) {
             p.future.completeExceptionally(e);
         } else {
-            completer.execute(() -> p.future.completeExceptionally(e));
+            dispatch(() -> p.future.completeExceptionally(e));
+        }
+    }
+
+    private void dispatch(Runnable completion) {
+        try {
+            completer.execute(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run(); // client already shut down: complete here rather than never
         }
     }
 
