@@ -49,4 +49,13 @@ public record ExportSection(
         Duration idleTimeout,
         Path sourceFile,
         int sourceLine) {
+    /** Same export definition, wherever in which file it was written. */
+    public boolean sameDefinition(ExportSection other) {
+        return withSource(null, 0).equals(other.withSource(null, 0));
+    }
+
+    private ExportSection withSource(Path file, int line) {
+        return new ExportSection(name, this.file, fileSize, readOnly, copyOnWrite, cowDir, sparseCow, temporary, sync,
+                flush, fua, trim, rotational, authFile, maxConnections, tlsOnly, idleTimeout, file, line);
+    }
 }
