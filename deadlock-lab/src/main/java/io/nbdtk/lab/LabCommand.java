@@ -1,6 +1,8 @@
 package io.nbdtk.lab;
 
 import io.nbdtk.lab.check.CheckCommand;
+import io.nbdtk.lab.run.CleanupCommand;
+import io.nbdtk.lab.run.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "deadlock-lab", mixinStandardHelpOptions = true, version = "deadlock-lab 0.1.0",
         description = "Reproduce, detect and defuse the memory-pressure deadlock of a read-write "
                 + "NBD/FUSE mount served from the same machine.",
-        subcommands = {CheckCommand.class})
+        subcommands = {CheckCommand.class, RunCommand.class, CleanupCommand.class})
 public final class LabCommand {
     public static final int EXIT_ERROR = 2;
 
