@@ -198,6 +198,9 @@ public final class Experiment {
             }
             if (!writer.isAlive()) {
                 int status = writer.waitFor();
+                if (status == 0) {
+                    o.written = spec.writeBytes(); // its last wchar sample may predate the final writes
+                }
                 o.verdict = status != 0 ? Verdict.FAILED
                         : o.maxPause * 1000 >= notableMs ? Verdict.STALLED : Verdict.COMPLETED;
                 o.reason = status != 0 ? "writer exited with status " + status

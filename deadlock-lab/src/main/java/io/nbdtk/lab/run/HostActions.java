@@ -19,6 +19,9 @@ public interface HostActions {
 
     void pause(Duration d) throws InterruptedException;
 
+    /** rmdir of a cgroup directory (cgroupfs allows it with its control files inside). */
+    boolean removeCgroup(java.nio.file.Path cgroup);
+
     /** The real machine. */
     HostActions REAL = new HostActions() {
         @Override
@@ -44,6 +47,16 @@ public interface HostActions {
         @Override
         public void pause(Duration d) throws InterruptedException {
             Thread.sleep(d.toMillis());
+        }
+
+        @Override
+        public boolean removeCgroup(java.nio.file.Path cgroup) {
+            try {
+                java.nio.file.Files.deleteIfExists(cgroup);
+                return true;
+            } catch (java.io.IOException e) {
+                return false; // EBUSY while processes remain
+            }
         }
     };
 }

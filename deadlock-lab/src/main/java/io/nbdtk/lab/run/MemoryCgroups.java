@@ -63,16 +63,6 @@ public abstract class MemoryCgroups {
         return out;
     }
 
-    /** rmdir of an empty cgroup; false while processes are still in it. */
-    public boolean remove(Path cgroup) {
-        try {
-            Files.deleteIfExists(cgroup);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     /** The file through which a process enters the cgroup (writing its PID). */
     public Path procsFile(Path cgroup) {
         return cgroup.resolve("cgroup.procs");

@@ -1,25 +1,30 @@
 package io.nbdtk.lab.run;
 
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Ways to break (or only soften) the cycle; combinable. */
 public enum Mitigation {
     /** Server and FUSE daemon in their own memory cgroup, never shared with the writer (measured fix). */
-    SEPARATE_CGROUP,
+    SEPARATE_CGROUP("separate-cgroup"),
     /** mlockall(MCL_CURRENT|MCL_FUTURE) in the daemons that support it. */
-    MLOCKALL,
+    MLOCKALL("mlockall"),
     /** PR_SET_IO_FLUSHER on the daemons (needs CAP_SYS_RESOURCE). */
-    IO_FLUSHER,
+    IO_FLUSHER("io-flusher"),
     /** losetup --direct-io=on: the loop device bypasses the page cache of the FUSE file. */
-    LOOP_DIRECT_IO,
+    LOOP_DIRECT_IO("loop-dio"),
     /** FOPEN_DIRECT_IO on the FUSE file. */
-    FUSE_DIRECT_IO;
+    FUSE_DIRECT_IO("fuse-direct-io");
+
+    private final String cliName;
+
+    Mitigation(String cliName) {
+        this.cliName = cliName;
+    }
 
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return cliName;
     }
 
     /** Parses "none" or a comma list such as "separate-cgroup,mlockall". */

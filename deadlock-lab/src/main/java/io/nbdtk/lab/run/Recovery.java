@@ -187,7 +187,7 @@ public final class Recovery {
             return;
         }
         for (int round = 0; round < WAIT_ROUNDS; round++) {
-            if (cgroups.map(c -> c.remove(cg)).orElse(false)) {
+            if (host.removeCgroup(cg)) {
                 steps.add(new Step("rmdir " + cg, true, ""));
                 return;
             }
