@@ -3,6 +3,7 @@ package io.nbdtk.server.filter;
 /**
  * One transmission request as the server saw it, and its reply.
  *
+ * @param export      the export the connection chose
  * @param connection  server-wide connection number (1, 2, ...)
  * @param cookie      the client's cookie (handle) of the request
  * @param command     the request kind
@@ -15,7 +16,7 @@ package io.nbdtk.server.filter;
  * @param startNanos  arrival time, nanoseconds since the recording started
  * @param endNanos    reply time, nanoseconds since the recording started; -1 while in flight
  */
-public record RecordedRequest(long connection, long cookie, RequestKind command, long offset, long length,
+public record RecordedRequest(String export, long connection, long cookie, RequestKind command, long offset, long length,
         int flags, String error, long startSeq, long endSeq, long startNanos, long endNanos) {
 
     /** {@code NBD_CMD_FLAG_FUA}. */
@@ -39,7 +40,7 @@ public record RecordedRequest(long connection, long cookie, RequestKind command,
     }
 
     RecordedRequest completedWith(String err, long seq, long nanos) {
-        return new RecordedRequest(connection, cookie, command, offset, length, flags, err, startSeq, seq,
+        return new RecordedRequest(export, connection, cookie, command, offset, length, flags, err, startSeq, seq,
                 startNanos, nanos);
     }
 }

@@ -22,13 +22,13 @@ public final class Recording {
     private boolean enabled = true;
 
     /** Notes the arrival of a request; returns the handle to pass to {@link #end}, or -1 when off. */
-    public long begin(long connection, long cookie, RequestKind command, long offset, long length, int flags) {
+    public long begin(String export, long connection, long cookie, RequestKind command, long offset, long length, int flags) {
         long now = System.nanoTime();
         synchronized (lock) {
             if (!enabled) {
                 return -1;
             }
-            requests.add(new RecordedRequest(connection, cookie, command, offset, length, flags, null, seq++, -1,
+            requests.add(new RecordedRequest(export, connection, cookie, command, offset, length, flags, null, seq++, -1,
                     now - epochNanos, -1));
             return requests.size() - 1;
         }

@@ -11,8 +11,8 @@ class RecordingTest {
     @Test
     void recordsRequestsAndTheirRepliesInOrder() {
         Recording r = new Recording();
-        long w = r.begin(1, 10, RequestKind.WRITE, 0, 4096, RecordedRequest.FLAG_FUA);
-        long f = r.begin(1, 11, RequestKind.FLUSH, 0, 0, 0);
+        long w = r.begin("disk", 1, 10, RequestKind.WRITE, 0, 4096, RecordedRequest.FLAG_FUA);
+        long f = r.begin("disk", 1, 11, RequestKind.FLUSH, 0, 0, 0);
         r.end(f, null);
         r.end(w, "ENOSPC");
         List<RecordedRequest> got = r.requests();
@@ -29,8 +29,8 @@ class RecordingTest {
     @Test
     void jsonRoundTripKeepsEveryField() {
         Recording r = new Recording();
-        r.end(r.begin(2, 7, RequestKind.READ, 512, 1024, 0), null);
-        r.begin(2, 8, RequestKind.BLOCK_STATUS, 0, 65536, 1);
+        r.end(r.begin("disk", 2, 7, RequestKind.READ, 512, 1024, 0), null);
+        r.begin("disk", 2, 8, RequestKind.BLOCK_STATUS, 0, 65536, 1);
         String json = r.toJson();
         assertThat(json).contains("\"command\":\"READ\"").contains("\"cookie\":7");
         assertThat(Recording.fromJson(json)).isEqualTo(r.requests());
@@ -40,11 +40,11 @@ class RecordingTest {
     @Test
     void clearForgetsAndDisabledRecordsNothing() {
         Recording r = new Recording();
-        long h = r.begin(1, 1, RequestKind.READ, 0, 1, 0);
+        long h = r.begin("disk", 1, 1, RequestKind.READ, 0, 1, 0);
         r.clear();
         r.end(h, null);
         r.enable(false);
-        assertThat(r.begin(1, 2, RequestKind.READ, 0, 1, 0)).isEqualTo(-1);
+        assertThat(r.begin("disk", 1, 2, RequestKind.READ, 0, 1, 0)).isEqualTo(-1);
         assertThat(r.requests()).isEmpty();
     }
 
