@@ -177,7 +177,8 @@ public final class NbdClient implements Closeable {
                 conns.add(openOne(target, exportName, o, timer));
             }
             return new NbdClient(info, List.copyOf(conns), timer, maxRequest(info, o),
-                    o.requestTimeout().isZero() ? Duration.ofSeconds(30) : o.requestTimeout());
+                    o.requestTimeout().isZero() || o.requestTimeout().toSeconds() > 10 ? Duration.ofSeconds(10)
+                            : o.requestTimeout());
         } catch (IOException | RuntimeException e) {
             for (NbdConnection c : conns) {
                 c.fail(new NbdConnectionClosedException("connect failed", e));

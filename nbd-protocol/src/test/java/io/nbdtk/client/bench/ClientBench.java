@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * flight, on 1..N connections. Prints one line: {@code op size inflight conns MiB/s IOPS}.
  *
  * <p>Usage: {@code ClientBench URI read|write REQUEST_BYTES IN_FLIGHT CONNECTIONS TOTAL_BYTES}
+ *
+ * <p>One submitting thread per connection (like fio's jobs), each with its share of the requests
+ * in flight and its own part of the export.
  */
 public final class ClientBench {
     private ClientBench() {}
@@ -29,17 +32,47 @@ public final class ClientBench {
         ClientOptions opts = ClientOptions.defaults().withConnections(conns).withMetaContexts(java.util.List.of());
         try (NbdClient nbd = NbdClient.connect(uri, opts)) {
             long exportSize = nbd.size() - nbd.size() % size;
-            run(nbd, write, size, inFlight, Math.min(total, exportSize) / 4, exportSize); // warm-up
+            int threads = nbd.connectionCount();
+            parallel(nbd, write, size, inFlight, Math.min(total, exportSize) / 4, exportSize, threads); // warm-up
             long t0 = System.nanoTime();
-            long n = run(nbd, write, size, inFlight, total, exportSize);
+            long n = parallel(nbd, write, size, inFlight, total, exportSize, threads);
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%s %d %d %d %.1f %.0f%n", args[1], size, inFlight,
                     nbd.connectionCount(), n * (double) size / secs / (1 << 20), n / secs);
         }
     }
 
-    private static long run(NbdClient nbd, boolean write, int size, int inFlight, long total, long exportSize)
-            throws Exception {
+    private static long parallel(NbdClient nbd, boolean write, int size, int inFlight, long total, long exportSize,
+            int threads) throws Exception {
+        long part = exportSize / threads / size * size;
+        long[] counts = new long[threads];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            workers[t] = new Thread(() -> {
+                try {
+                    counts[id] = run(nbd, write, size, Math.max(1, inFlight / threads), total / threads,
+                            id * part, part);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-" + t);
+            workers[t].start();
+        }
+        long n = 0;
+        for (int t = 0; t < threads; t++) {
+            workers[t].join();
+            n += counts[t];
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("benchmark worker failed", failure.get());
+        }
+        return n;
+    }
+
+    private static long run(NbdClient nbd, boolean write, int size, int inFlight, long total, long base,
+            long span) throws Exception {
         Semaphore slots = new Semaphore(inFlight);
         ByteBuffer[] buffers = new ByteBuffer[inFlight];
         java.util.concurrent.ArrayBlockingQueue<ByteBuffer> free = new java.util.concurrent.ArrayBlockingQueue<>(inFlight);
@@ -57,7 +90,7 @@ public final class ClientBench {
             slots.acquire();
             ByteBuffer b = free.poll();
             b.clear();
-            CompletableFuture<Void> f = write ? nbd.writeAsync(offset, b) : nbd.readAsync(offset, b);
+            CompletableFuture<Void> f = write ? nbd.writeAsync(base + offset, b) : nbd.readAsync(base + offset, b);
             f.whenComplete((v, e) -> {
                 if (e != null) {
                     failure.compareAndSet(null, e);
@@ -66,7 +99,7 @@ public final class ClientBench {
                 slots.release();
             });
             offset += size;
-            if (offset + size > exportSize) {
+            if (offset + size > span) {
                 offset = 0;
             }
         }
