@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
@@ -49,7 +50,8 @@ final class NbdConnection {
     private final Map<Integer, String> contextNames = new ConcurrentHashMap<>();
     private final Duration requestTimeout;
     private final ScheduledFuture<?> sweeper;
-    private final ExecutorService completer;
+    private final ExecutorService ownCompleter;
+    private final Executor completer;
     private final Limits limits;
     private final boolean extended;
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -64,12 +66,13 @@ final class NbdConnection {
         this.transport = transport;
         this.info = info;
         this.requestTimeout = options.requestTimeout();
-        // one completion thread per connection: callbacks never run on (and never block) the reader
-        this.completer = Executors.newSingleThreadExecutor(r -> {
+        // by default one completion thread per connection: callbacks never run on (or block) the reader
+        this.ownCompleter = options.completionExecutor() == null ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "nbd-complete-" + transport.describe());
             t.setDaemon(true);
             return t;
-        });
+        }) : null;
+        this.completer = ownCompleter != null ? ownCompleter : options.completionExecutor();
         this.limits = Limits.DEFAULT.withMaxPayload(maxRequest);
         this.extended = info.extendedHeaders();
         info.metaContexts().forEach((name, id) -> contextNames.put(id, name));
@@ -215,7 +218,9 @@ final class NbdConnection {
                 finishExceptionally(p, closedException(cause));
             }
         }
-        completer.shutdown(); // queued completions still run
+        if (ownCompleter != null) {
+            ownCompleter.shutdown(); // queued completions still run
+        }
     }
 
     private NbdConnectionClosedException closedException(Throwable cause) {

@@ -114,4 +114,23 @@ class ClientBehaviourTest {
             s.finish();
         }
     }
+
+    @Test
+    void asyncResultsCompleteOffTheReaderThreadUnlessAskedOtherwise() throws Exception {
+        for (boolean onReader : new boolean[] {false, true}) {
+            java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
+            try (FakeServer s = new FakeServer(f -> {
+                f.negotiate(false);
+                FakeServer.Request r = f.readRequest();
+                attached.await(); // reply only once the callback is in place
+                f.simpleReply(r.cookie(), 0);
+                f.awaitClientClose();
+            }); NbdClient nbd = s.connect(onReader ? OPTS.withCompletionExecutor(Runnable::run) : OPTS)) {
+                java.util.concurrent.CompletableFuture<String> thread =
+                        nbd.flushAsync().thenApply(v -> Thread.currentThread().getName());
+                attached.countDown();
+                assertThat(thread.get()).startsWith(onReader ? "nbd-reader-" : "nbd-complete-");
+            }
+        }
+    }
 }
