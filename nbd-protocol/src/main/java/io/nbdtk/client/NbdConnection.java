@@ -8,6 +8,7 @@ import io.nbdtk.protocol.CommandFlags;
 import io.nbdtk.protocol.ErrorChunk;
 import io.nbdtk.protocol.Limits;
 import io.nbdtk.protocol.Magic;
+import io.nbdtk.protocol.NbdError;
 import io.nbdtk.protocol.OffsetData;
 import io.nbdtk.protocol.OffsetHole;
 import io.nbdtk.protocol.ProtocolException;
@@ -59,6 +60,7 @@ final class NbdConnection {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ByteBuffer headerOut = ByteBuffer.allocateDirect(RequestHeader.EXTENDED_SIZE);
     private final AtomicReference<Throwable> closed = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean disconnecting = new java.util.concurrent.atomic.AtomicBoolean();
     private final Thread reader;
 
     NbdConnection(Transport transport, ExportInfo info, ClientOptions options, long maxRequest,
@@ -442,10 +444,22 @@ final class NbdConnection {
 
     private void finishExceptionally(Pending p, Throwable e) {
         p.answered = true;
+        if (e instanceof NbdCommandException && ((NbdCommandException) e).error() == NbdError.ESHUTDOWN) {
+            shutdownRequested();
+        }
         if (p.direct) {
             p.future.completeExceptionally(e);
         } else {
             dispatch(() -> p.future.completeExceptionally(e));
+        }
+    }
+
+    /** The spec: after ESHUTDOWN the client must soft-disconnect (finish what is pending, DISC). */
+    private void shutdownRequested() {
+        if (closed.get() == null && !disconnecting.getAndSet(true)) {
+            Thread t = new Thread(() -> close(Duration.ofSeconds(10)), "nbd-shutdown-" + transport.describe());
+            t.setDaemon(true);
+            t.start();
         }
     }
 

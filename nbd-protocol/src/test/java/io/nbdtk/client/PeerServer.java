@@ -60,6 +60,16 @@ final class PeerServer implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
+    /** SIGKILL: the server dies without a word. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM without waiting: a graceful shutdown in progress. */
+    void terminate() {
+        process.destroy();
+    }
+
     @Override
     public void close() {
         process.destroy();
