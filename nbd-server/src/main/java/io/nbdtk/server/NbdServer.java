@@ -107,8 +107,9 @@ public final class NbdServer implements AutoCloseable {
     }
 
     private void startAccepting() {
-        for (ServerSocketChannel l : listeners) {
-            Thread t = new Thread(() -> acceptLoop(l), "nbd-accept-" + l.socket().getLocalPort());
+        for (int i = 0; i < listeners.size(); i++) {
+            ServerSocketChannel l = listeners.get(i);
+            Thread t = new Thread(() -> acceptLoop(l), "nbd-accept-" + addresses.get(i));
             t.setDaemon(true);
             t.start();
         }
