@@ -78,8 +78,17 @@ public final class NbdServerCommand implements Callable<Integer> {
         }
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-        int rc = new CommandLine(new NbdServerCommand()).execute(args);
-        System.exit(rc);
+        System.exit(commandLine(new NbdServerCommand()).execute(args));
+    }
+
+    /** The picocli command with errors reported as one line (no stack trace) and exit code 1. */
+    static CommandLine commandLine(NbdServerCommand command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            command.err.println("nbd-server: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            return 1;
+        });
+        return cl;
     }
 
     /** Builds and starts the server (without waiting); used by {@link #call()} and tests. */
