@@ -1,0 +1,41 @@
+package io.nbdtk.lab.run;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by {@code run} and {@code matrix}. */
+public final class RunOptions {
+    @Option(names = "--memory-limit", defaultValue = "128", paramLabel = "MiB",
+            description = "memory limit of the writer's cgroup (default: ${DEFAULT-VALUE} MiB)")
+    long memoryLimitMiB;
+
+    @Option(names = "--daemon-memory", defaultValue = "1024", paramLabel = "MiB",
+            description = "limit of the daemons' own cgroup with separate-cgroup (default: ${DEFAULT-VALUE} MiB)")
+    long daemonMemoryMiB;
+
+    @Option(names = "--write", defaultValue = "600", paramLabel = "MiB",
+            description = "how much the writer writes (default: ${DEFAULT-VALUE} MiB)")
+    long writeMiB;
+
+    @Option(names = "--deadline", defaultValue = "60", paramLabel = "SECONDS",
+            description = "hard bound on the observation (default: ${DEFAULT-VALUE} s, at most 300)")
+    long deadlineSeconds;
+
+    @Option(names = "--stall-window", defaultValue = "8", paramLabel = "SECONDS",
+            description = "no progress with blocked threads for this long means stuck (default: ${DEFAULT-VALUE} s)")
+    long stallSeconds;
+
+    @Option(names = "--workdir", defaultValue = "/var/tmp/nbdtk-deadlock-lab", paramLabel = "DIR",
+            description = "scratch space for images and mount points (default: ${DEFAULT-VALUE})")
+    Path workBase;
+
+    @Option(names = "--state-dir", defaultValue = "/run/nbdtk-deadlock-lab", paramLabel = "DIR",
+            description = "where run journals live for 'cleanup' (default: ${DEFAULT-VALUE})")
+    Path stateDir;
+
+    public RunSpec spec(Scenario scenario, Stack stack, java.util.Set<Mitigation> mitigations) {
+        return new RunSpec(scenario, stack, mitigations, memoryLimitMiB << 20, daemonMemoryMiB << 20, writeMiB << 20,
+                java.time.Duration.ofSeconds(deadlineSeconds), java.time.Duration.ofSeconds(stallSeconds), workBase,
+                stateDir);
+    }
+}
