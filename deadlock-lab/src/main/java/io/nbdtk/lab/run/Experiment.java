@@ -95,15 +95,15 @@ public final class Experiment {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (obs == null) {
-            return new RunResult(spec, Verdict.NOT_RUN, "setup failed: " + setupError, seconds, 0, 0, false, List.of(),
+            return new RunResult(id, spec, Verdict.NOT_RUN, "setup failed: " + setupError, seconds, 0, 0, false, List.of(),
                     "", List.of(), recoverySteps, cleanedUp, notes);
         }
-        return new RunResult(spec, obs.verdict, obs.reason, seconds, obs.written, obs.maxPause, obs.signature,
+        return new RunResult(id, spec, obs.verdict, obs.reason, seconds, obs.written, obs.maxPause, obs.signature,
                 obs.stacks, obs.releasedBy, obs.timeline, recoverySteps, cleanedUp, notes);
     }
 
     private RunResult notRun(String reason) {
-        return new RunResult(spec, Verdict.NOT_RUN, reason, 0, 0, 0, false, List.of(), "", List.of(), List.of(), true,
+        return new RunResult("", spec, Verdict.NOT_RUN, reason, 0, 0, 0, false, List.of(), "", List.of(), List.of(), true,
                 notes);
     }
 
