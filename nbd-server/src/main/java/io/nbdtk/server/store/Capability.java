@@ -1,0 +1,22 @@
+package io.nbdtk.server.store;
+
+/** What a {@link BlockStore} supports; the server advertises transmission flags from these. */
+public enum Capability {
+    /** write/trim/zero are allowed (absent: the export is read-only). */
+    WRITE,
+    FLUSH,
+    FUA,
+    TRIM,
+    ZERO,
+    /** zero() understands {@link BlockStore#FAST_ZERO} (and answers ENOTSUP when not fast). */
+    FAST_ZERO,
+    CACHE,
+    /** extents() reports real allocation (otherwise it reports everything as data). */
+    EXTENTS,
+    /** All connections see one state: a flush on one covers writes acknowledged on all. */
+    MULTI_CONN,
+    /** transferTo() can move bytes to a channel without a heap copy. */
+    TRANSFER_TO,
+    /** The backing medium behaves like a spinning disk (a hint for client elevators). */
+    ROTATIONAL
+}

@@ -1,0 +1,71 @@
+package io.nbdtk.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nbdtk.server.os.Native;
+import io.nbdtk.testing.Prerequisites;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** FileStore on a real temporary file of the default file system (usually ext4/xfs/overlay). */
+class FileStoreTest extends BlockStoreContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    BlockStore newStore(long size) throws IOException {
+        return FileStore.create(dir.resolve("disk.img"), size);
+    }
+
+    @Test
+    void transfer_to_a_channel_sends_the_same_bytes_as_read() throws IOException {
+        byte[] data = pattern(300_000, 7);
+        store.write(1000, ByteBuffer.wrap(data), 0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        store.transferTo(1000, data.length, Channels.newChannel(out));
+        assertThat(out.toByteArray()).isEqualTo(data);
+        assertThat(store.capabilities()).contains(Capability.TRANSFER_TO, Capability.MULTI_CONN);
+    }
+
+    @Test
+    void data_survives_close_and_reopen() throws IOException {
+        byte[] data = pattern(8192, 8);
+        store.write(40960, ByteBuffer.wrap(data), BlockStore.FUA);
+        store.close();
+        store = FileStore.open(dir.resolve("disk.img"), false);
+        assertThat(read(40960, 8192)).isEqualTo(data);
+    }
+
+    @Test
+    void read_only_files_refuse_writes_and_advertise_no_write_capabilities() throws IOException {
+        store.close();
+        store = FileStore.open(dir.resolve("disk.img"), false);
+        assertThat(store.capabilities()).doesNotContain(Capability.WRITE, Capability.TRIM, Capability.ZERO);
+        assertThatThrownBy(() -> store.write(0, ByteBuffer.allocate(1), 0))
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.EPERM);
+    }
+
+    @Test
+    void native_calls_are_available_on_linux() {
+        Prerequisites.require(Native.get().available(), "jnr-ffi libc binding: " + Native.get().status());
+        assertThat(Native.get().status()).isEqualTo("available");
+    }
+
+    @AfterEach
+    void noLeftovers() throws IOException {
+        store.close();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(dir)).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.nbdtk.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+class MemoryStoreTest extends BlockStoreContract {
+    @Override
+    BlockStore newStore(long size) {
+        return new MemoryStore(size);
+    }
+
+    @Test
+    void a_terabyte_export_costs_nothing_until_written() throws IOException {
+        MemoryStore big = new MemoryStore(1L << 40);
+        assertThat(big.allocatedBytes()).isZero();
+        assertThat(big.extents(0, 1L << 40)).containsExactly(new Extent(1L << 40, Extent.HOLE_ZERO));
+        big.write((1L << 40) - 4096, ByteBuffer.wrap(pattern(4096, 9)), 0);
+        assertThat(big.allocatedBytes()).isEqualTo(MemoryStore.DEFAULT_PAGE_SIZE);
+        assertThat(big.extents(0, 1L << 40)).containsExactly(
+                new Extent((1L << 40) - 65536, Extent.HOLE_ZERO), new Extent(65536, Extent.DATA));
+    }
+
+    @Test
+    void trimming_whole_pages_frees_them_and_reports_holes_again() throws IOException {
+        MemoryStore m = (MemoryStore) store;
+        m.write(0, ByteBuffer.wrap(pattern(256 * 1024, 1)), 0);
+        assertThat(m.allocatedBytes()).isEqualTo(256 * 1024);
+        m.trim(0, 128 * 1024, 0);
+        m.zero(192 * 1024, 64 * 1024, 0);
+        assertThat(m.allocatedBytes()).isEqualTo(64 * 1024);
+        assertThat(m.extents(0, 256 * 1024)).containsExactly(
+                new Extent(128 * 1024, Extent.HOLE_ZERO), new Extent(64 * 1024, Extent.DATA),
+                new Extent(64 * 1024, Extent.HOLE_ZERO));
+    }
+
+    @Test
+    void partial_page_trim_zeroes_without_freeing() throws IOException {
+        MemoryStore m = (MemoryStore) store;
+        m.write(0, ByteBuffer.wrap(pattern(65536, 2)), 0);
+        m.trim(100, 200, 0);
+        assertThat(m.allocatedBytes()).isEqualTo(65536);
+        assertThat(read(100, 200)).containsOnly(0);
+        assertThat(read(0, 100)).isEqualTo(java.util.Arrays.copyOf(pattern(65536, 2), 100));
+    }
+
+    @Test
+    void fast_zero_is_refused_only_when_holes_are_forbidden() throws IOException {
+        store.zero(0, 65536, BlockStore.FAST_ZERO);
+        assertThatThrownBy(() -> store.zero(0, 65536, BlockStore.FAST_ZERO | BlockStore.NO_HOLE))
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.ENOTSUP);
+    }
+
+    @Test
+    void extents_are_clipped_to_the_requested_length() throws IOException {
+        store.write(0, ByteBuffer.wrap(pattern(3 * 65536, 3)), 0);
+        assertThat(store.extents(1000, 70_000)).containsExactly(new Extent(70_000, Extent.DATA));
+        assertThat(store.extents(3 * 65536 + 10, 100)).containsExactly(new Extent(100, Extent.HOLE_ZERO));
+    }
+}
