@@ -276,14 +276,10 @@ public final class NbdClient implements Closeable {
             checkRange(offset, length);
             ByteBuffer whole = dst.slice();
             List<CompletableFuture<Object>> parts = new ArrayList<>();
-            for (long done = 0; done < length || length == 0; ) {
+            for (int done = 0; done < length; done += (int) Math.min(maxRequest, length - done)) {
                 int n = (int) Math.min(maxRequest, length - done);
-                ByteBuffer part = whole.duplicate().position((int) done).limit((int) done + n).slice();
+                ByteBuffer part = whole.duplicate().position(done).limit(done + n).slice();
                 parts.add(pick().submit(Command.READ, flags, offset + done, n, null, part, direct));
-                done += n;
-                if (length == 0) {
-                    break;
-                }
             }
             return all(parts).thenRun(() -> dst.position(dst.position() + length));
         } catch (RuntimeException e) {
@@ -321,14 +317,10 @@ public final class NbdClient implements Closeable {
             checkRange(offset, length);
             ByteBuffer whole = src.slice();
             List<CompletableFuture<Object>> parts = new ArrayList<>();
-            for (long done = 0; done < length || length == 0; ) {
+            for (int done = 0; done < length; done += (int) Math.min(maxRequest, length - done)) {
                 int n = (int) Math.min(maxRequest, length - done);
-                ByteBuffer part = whole.duplicate().position((int) done).limit((int) done + n).slice();
+                ByteBuffer part = whole.duplicate().position(done).limit(done + n).slice();
                 parts.add(pick().submit(Command.WRITE, flags, offset + done, n, part, null, direct));
-                done += n;
-                if (length == 0) {
-                    break;
-                }
             }
             return all(parts).thenRun(() -> src.position(src.position() + length));
         } catch (RuntimeException e) {
@@ -409,12 +401,10 @@ public final class NbdClient implements Closeable {
             // payload-less commands may exceed the payload maximum, but compact headers carry u32
             long step = info.extendedHeaders() ? Long.MAX_VALUE : (1L << 31);
             List<CompletableFuture<Object>> parts = new ArrayList<>();
-            long done = 0;
-            do {
-                long n = Math.min(step, length - done);
-                parts.add(pick().submit(command, flags, offset + done, n, null, null, direct));
-                done += n;
-            } while (done < length);
+            for (long done = 0; done < length; done += Math.min(step, length - done)) {
+                parts.add(pick().submit(command, flags, offset + done, Math.min(step, length - done), null, null,
+                        direct));
+            }
             return all(parts);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -493,7 +483,11 @@ public final class NbdClient implements Closeable {
         }
     }
 
+    /** Zero-length requests are never sent (the spec leaves them unspecified): they just succeed. */
     private static CompletableFuture<Void> all(List<CompletableFuture<Object>> parts) {
+        if (parts.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (parts.size() == 1) {
             return parts.get(0).thenApply(v -> null);
         }
@@ -511,8 +505,8 @@ public final class NbdClient implements Closeable {
             if (c instanceof NbdCommandException) {
                 NbdCommandException n = (NbdCommandException) c;
                 // rethrow a fresh copy so the stack trace shows the caller
-                NbdCommandException copy = new NbdCommandException(n.getMessage().replaceFirst(" failed: .*", ""),
-                        n.errorCode(), n.serverMessage(), n.errorOffset());
+                NbdCommandException copy = new NbdCommandException(n.command(), n.errorCode(), n.serverMessage(),
+                        n.errorOffset());
                 copy.initCause(n);
                 throw copy;
             }
