@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -382,7 +383,7 @@ final class NbdConnection {
             throw new ProtocolException(what + " chunk [" + Long.toUnsignedString(at) + ", +" + length
                     + ") lies outside " + p.describe());
         }
-        p.covered.add(new long[] {rel, rel + length});
+        p.cover(rel, rel + length);
         return (int) rel;
     }
 
@@ -400,7 +401,7 @@ final class NbdConnection {
         if (name == null) {
             throw new ProtocolException("block status for unknown context id " + c.contextId());
         }
-        p.extents.put(name, c.extents());
+        p.addExtents(name, c.extents());
     }
 
     private void complete(Pending p) throws ProtocolException {
@@ -410,9 +411,12 @@ final class NbdConnection {
             return;
         }
         if (p.command == Command.READ) {
-            p.covered.sort(Comparator.comparingLong(r -> r[0]));
+            List<long[]> ranges = p.covered == null ? List.of() : p.covered;
+            if (ranges.size() > 1) {
+                ranges.sort(Comparator.comparingLong(r -> r[0]));
+            }
             long next = 0;
-            for (long[] r : p.covered) {
+            for (long[] r : ranges) {
                 if (r[0] != next) {
                     throw new ProtocolException("reply to " + p.describe() + (r[0] < next ? " has overlapping"
                             : " leaves a gap before") + " relative offset " + r[0]);
@@ -424,7 +428,7 @@ final class NbdConnection {
             }
             finish(p, null);
         } else if (p.command == Command.BLOCK_STATUS) {
-            if (p.extents.isEmpty()) {
+            if (p.extents == null) {
                 throw new ProtocolException("reply to " + p.describe() + " carried no block status");
             }
             finish(p, new BlockStatus(p.offset, p.extents));
