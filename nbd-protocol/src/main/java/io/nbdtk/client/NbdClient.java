@@ -67,6 +67,10 @@ public final class NbdClient implements Closeable {
         return connect(NbdUri.parse(uri), ClientOptions.defaults());
     }
 
+    public static NbdClient connect(NbdUri uri) throws IOException {
+        return connect(uri, ClientOptions.defaults());
+    }
+
     public static NbdClient connect(NbdUri uri, ClientOptions options) throws IOException {
         ClientOptions o = forUri(uri, options);
         return open(Target.of(uri), uri.exportName(), o);
