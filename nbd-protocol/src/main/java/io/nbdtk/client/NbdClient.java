@@ -105,6 +105,10 @@ public final class NbdClient implements Closeable {
     }
 
     private static ClientOptions forUri(NbdUri uri, ClientOptions options) {
+        if (uri.param("tls-psk-file").isPresent() || uri.param("tls-type").filter(t -> !t.equals("x509")).isPresent()) {
+            throw new NbdUnsupportedException("TLS with pre-shared keys is not supported (URI " + uri
+                    + "); use X.509 certificates (tls-certificates=DIR)");
+        }
         ClientOptions o = options;
         if (o.tls() == null && (uri.tls() || uri.param("tls-certificates").isPresent())) {
             o = o.withTls(TlsOptions.fromUri(uri));

@@ -45,4 +45,10 @@ class TlsOptionsTest {
                 .sslContext()).hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
         assertThat(TlsOptions.fromDirectory(certs).sslContext()).isNotNull();
     }
+
+    @Test
+    void pskIsRefusedBeforeConnecting() {
+        assertThatThrownBy(() -> NbdClient.connect("nbds://localhost:1/?tls-psk-file=/keys.psk"))
+                .isInstanceOf(NbdUnsupportedException.class).hasMessageContaining("pre-shared keys");
+    }
 }
