@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -61,7 +62,7 @@ final class NbdConnection {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ByteBuffer headerOut = ByteBuffer.allocateDirect(RequestHeader.EXTENDED_SIZE);
     private final AtomicReference<Throwable> closed = new AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicBoolean disconnecting = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final Thread reader;
 
     NbdConnection(Transport transport, ExportInfo info, ClientOptions options, long maxRequest,
@@ -185,7 +186,14 @@ final class NbdConnection {
                 break;
             }
         }
-        if (writeLock.tryLock()) {
+        boolean locked;
+        try {
+            locked = writeLock.tryLock(1, TimeUnit.SECONDS); // a writer stuck on a dead server: skip DISC
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (locked) {
             try {
                 if (closed.get() == null) {
                     headerOut.clear();
