@@ -446,9 +446,24 @@ public final class NbdClient implements Closeable {
 
     // ---------------------------------------------------------------- helpers
 
+    /** Round robin, but skipping to a connection with fewer requests in flight when there is one. */
     private NbdConnection pick() {
         int n = connections.size();
-        return n == 1 ? connections.get(0) : connections.get((int) Math.floorMod(next.getAndIncrement(), (long) n));
+        if (n == 1) {
+            return connections.get(0);
+        }
+        int start = (int) Math.floorMod(next.getAndIncrement(), (long) n);
+        NbdConnection best = connections.get(start);
+        int bestLoad = best.inFlight();
+        for (int i = 1; i < n && bestLoad > 0; i++) {
+            NbdConnection c = connections.get((start + i) % n);
+            int load = c.inFlight();
+            if (load < bestLoad) {
+                best = c;
+                bestLoad = load;
+            }
+        }
+        return best;
     }
 
     private void requireWritable(String what) {
