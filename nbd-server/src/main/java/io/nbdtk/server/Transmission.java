@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
 final class Transmission {
     private static final Logger log = LoggerFactory.getLogger(Transmission.class);
     /** Reads at least this long go store -> socket by transferTo when the transport allows it. */
-    private static final int ZERO_COPY_MIN = 16 * 1024;
+    private static final int ZERO_COPY_MIN = Integer.getInteger("nbdtk.zeroCopyMin", 16 * 1024);
     /** Structured reads at least this long ask the store for holes, to send them as OFFSET_HOLE. */
     private static final int SPARSE_READ_MIN = 64 * 1024;
     /** A rejected payload above this is not drained: the peer is dropped instead (a DoS guard). */
@@ -398,7 +398,7 @@ final class Transmission {
             return;
         }
         List<Extent> runs = null;
-        if (!req.hasFlag(CommandFlags.DF) && length >= SPARSE_READ_MIN && export.can(Capability.EXTENTS)) {
+        if (!req.hasFlag(CommandFlags.DF) && length >= SPARSE_READ_MIN && export.can(Capability.CHEAP_EXTENTS)) {
             runs = zeroRuns(offset, length);
         }
         if (runs == null) {
