@@ -95,15 +95,15 @@ public final class Experiment {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         if (obs == null) {
-            return new RunResult(spec, Verdict.NOT_RUN, "setup failed: " + setupError, seconds, 0, 0, false, List.of(),
+            return new RunResult(id, spec, Verdict.NOT_RUN, "setup failed: " + setupError, seconds, 0, 0, false, List.of(),
                     "", List.of(), recoverySteps, cleanedUp, notes);
         }
-        return new RunResult(spec, obs.verdict, obs.reason, seconds, obs.written, obs.maxPause, obs.signature,
+        return new RunResult(id, spec, obs.verdict, obs.reason, seconds, obs.written, obs.maxPause, obs.signature,
                 obs.stacks, obs.releasedBy, obs.timeline, recoverySteps, cleanedUp, notes);
     }
 
     private RunResult notRun(String reason) {
-        return new RunResult(spec, Verdict.NOT_RUN, reason, 0, 0, 0, false, List.of(), "", List.of(), List.of(), true,
+        return new RunResult("", spec, Verdict.NOT_RUN, reason, 0, 0, 0, false, List.of(), "", List.of(), List.of(), true,
                 notes);
     }
 
@@ -147,12 +147,12 @@ public final class Experiment {
 
         Path socket = work.resolve("nbd.sock");
         Process server = launch(daemonCg, "server", spec.stack().serverCommand(image, socket, spec.mitigations()));
-        await("server socket " + socket, () -> Files.exists(socket), server);
+        await("server socket " + socket, () -> Files.exists(socket), server, "server", daemonCg);
         journal.record(Journal.MOUNT, fuseDir); // intent: recovery unmounts it if a crash comes first
         Path pidFile = work.resolve("fuse.pid");
         Process fuse = launch(daemonCg, "fuse-daemon",
                 spec.stack().fuseCommand(fuseDir, socket, pidFile, spec.mitigations()));
-        await("FUSE mount at " + fuseDir, () -> fuseMount(fuseDir).isPresent(), fuse);
+        await("FUSE mount at " + fuseDir, () -> fuseMount(fuseDir).isPresent(), fuse, "fuse-daemon", daemonCg);
         Mount fuseMount = fuseMount(fuseDir).orElseThrow();
         journal.record(Journal.FUSE, fuseMount.minor(), fuseDir);
         Path fuseFile = fuseDir.resolve("disk");
@@ -318,12 +318,17 @@ public final class Experiment {
         boolean holds();
     }
 
-    private void await(String what, Condition c, Process owner) throws IOException, InterruptedException {
+    private void await(String what, Condition c, Process owner, String role, Path cgroup)
+            throws IOException, InterruptedException {
         long until = System.nanoTime() + SETUP_WAIT.toNanos();
         while (!c.holds()) {
             if (!owner.isAlive()) {
-                throw new IOException(what + " never appeared: the process exited with status " + owner.exitValue()
-                        + " (see " + work + "/*.log)");
+                // the scratch directory (and the log) goes away with recovery: keep the evidence here
+                String log = proc.read(work.resolve(role + ".log")).orElse("").strip();
+                long oomKills = cgroups.oomKills(cgroup);
+                throw new IOException(what + " never appeared: " + role + " exited with status " + owner.exitValue()
+                        + (oomKills > 0 ? ", killed by the memory cgroup's OOM killer (" + oomKills + " kill(s))" : "")
+                        + (log.isEmpty() ? "" : "; its output: " + log.substring(Math.max(0, log.length() - 300))));
             }
             if (System.nanoTime() > until) {
                 throw new IOException(what + " did not appear within " + SETUP_WAIT.toSeconds() + " s");

@@ -49,6 +49,9 @@ public abstract class MemoryCgroups {
 
     public abstract Stats stats(Path cgroup);
 
+    /** How many processes the cgroup's own OOM killer has killed. */
+    public abstract long oomKills(Path cgroup);
+
     public Path base() {
         return base;
     }
@@ -134,6 +137,11 @@ public abstract class MemoryCgroups {
             return new Stats(number(cgroup.resolve("memory.usage_in_bytes")), stat.getOrDefault("dirty", 0L),
                     stat.getOrDefault("writeback", 0L), number(cgroup.resolve("memory.failcnt")));
         }
+
+        @Override
+        public long oomKills(Path cgroup) {
+            return keyValues(cgroup.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
+        }
     }
 
     /** Unified hierarchy: memory.max/high, memory.events; the memory controller must be delegated. */
@@ -179,6 +187,11 @@ public abstract class MemoryCgroups {
             return new Stats(number(cgroup.resolve("memory.current")), stat.getOrDefault("file_dirty", 0L),
                     stat.getOrDefault("file_writeback", 0L),
                     keyValues(cgroup.resolve("memory.events")).getOrDefault("max", 0L));
+        }
+
+        @Override
+        public long oomKills(Path cgroup) {
+            return keyValues(cgroup.resolve("memory.events")).getOrDefault("oom_kill", 0L);
         }
     }
 }

@@ -49,6 +49,7 @@ public final class RunReport {
 
     public static Map<String, Object> jsonMap(RunResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("runId", r.runId());
         m.put("scenario", r.spec().scenario().cliName());
         m.put("stack", r.spec().stack().name());
         m.put("mitigations", r.spec().mitigations().stream().map(Mitigation::cliName).toList());

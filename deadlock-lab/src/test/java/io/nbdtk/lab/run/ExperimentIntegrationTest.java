@@ -1,0 +1,140 @@
+package io.nbdtk.lab.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.nbdtk.lab.sys.MountTable;
+import io.nbdtk.lab.sys.ProcFs;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real reproduction on this machine, bounded: nbdkit + nbdfuse + loop + ext4 with a 128 MiB
+ * memory cgroup. Without mitigation the writer deadlocks (daemon threads in memcg reclaim waiting
+ * on writeback) and only the FUSE abort releases it; with the daemons in their own cgroup the same
+ * write completes. Each run must leave nothing behind, including after a SIGKILL of the lab.
+ */
+class ExperimentIntegrationTest {
+    static final Path BASE = Path.of("/var/tmp/nbdtk-deadlock-lab-test-" + ProcessHandle.current().pid());
+    static final Path WORK = BASE.resolve("work");
+    static final Path STATE = BASE.resolve("state");
+
+    @BeforeAll
+    static void prerequisites() {
+        LabHost.requireLab();
+    }
+
+    @AfterAll
+    static void recoverWhateverATestLeft() throws Exception {
+        if (Files.isDirectory(STATE)) {
+            new Cleanup(LabHost.ROOT, HostActions.REAL).recoverAbandoned(STATE);
+        }
+        for (Path p : List.of(STATE, WORK, BASE)) {
+            if (Files.isDirectory(p)) {
+                try (var s = Files.list(p)) {
+                    if (s.findAny().isEmpty()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+    }
+
+    static RunSpec spec(Set<Mitigation> mitigations) {
+        return new RunSpec(Scenario.LOOP_EXT4, new PeerStack(), mitigations, 128L << 20, 1024L << 20, 400L << 20,
+                Duration.ofSeconds(45), Duration.ofSeconds(6), WORK, STATE);
+    }
+
+    @Test
+    void withoutMitigationTheWriterDeadlocksAndOnlyTheAbortReleasesIt() throws Exception {
+        RunResult r = new Experiment(spec(EnumSet.noneOf(Mitigation.class)), LabHost.ROOT, HostActions.REAL).run();
+
+        assertThat(r.verdict()).as(RunReport.text(r)).isEqualTo(Verdict.DEADLOCKED);
+        assertThat(r.reclaimSignature()).as(RunReport.text(r)).isTrue();
+        assertThat(r.releasedBy()).isEqualTo("aborting the FUSE connection");
+        assertThat(r.writtenBytes()).isLessThan(400L << 20);
+        assertThat(r.recovery()).extracting(Recovery.Step::action).anyMatch(a -> a.startsWith("abort FUSE connection"));
+        assertThat(r.cleanedUp()).as(RunReport.text(r)).isTrue();
+        LabHost.assertNothingLeftUnder(WORK.resolve(r.runId()));
+        LabHost.assertNoCgroupsOf(r.runId());
+        assertThat(STATE.resolve(r.runId() + ".journal")).doesNotExist();
+    }
+
+    @Test
+    void daemonsInTheirOwnCgroupLetTheSameWriteComplete() throws Exception {
+        RunResult r = new Experiment(spec(EnumSet.of(Mitigation.SEPARATE_CGROUP)), LabHost.ROOT, HostActions.REAL).run();
+
+        assertThat(r.verdict()).as(RunReport.text(r)).isIn(Verdict.COMPLETED, Verdict.STALLED);
+        assertThat(r.writtenBytes()).isEqualTo(400L << 20);
+        assertThat(r.cleanedUp()).as(RunReport.text(r)).isTrue();
+        LabHost.assertNothingLeftUnder(WORK.resolve(r.runId()));
+        LabHost.assertNoCgroupsOf(r.runId());
+    }
+
+    @Test
+    void cleanupRecoversADeadlockedRunWhoseLabWasKilled() throws Exception {
+        Path state = STATE.resolve("killed");
+        String cp = System.getProperty("java.class.path");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process lab = new ProcessBuilder(java.toString(), "-cp", cp, "io.nbdtk.lab.LabCommand", "run", "loop-ext4",
+                "--write", "400", "--deadline", "90", "--stall-window", "80", "--workdir", WORK.toString(),
+                "--state-dir", state.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        try {
+            // the writer is journaled, then stuck in D state: the deadlock is in place
+            ProcFs proc = new ProcFs(LabHost.ROOT);
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).during(Duration.ofSeconds(2))
+                    .until(() -> writerPid(state).flatMap(proc::stat).map(s -> s.state() == 'D').orElse(false));
+        } finally {
+            lab.destroyForcibly(); // SIGKILL: no shutdown hook, no finally in the lab
+            lab.waitFor(10, TimeUnit.SECONDS);
+        }
+        Path journal = journalIn(state).orElseThrow();
+        String runId = journal.getFileName().toString().replace(".journal", "");
+        assertThat(MountTable.read(LabHost.ROOT.resolve("proc/self/mountinfo")).mounts())
+                .as("the killed lab left its mounts").anyMatch(m -> m.mountPoint().startsWith(WORK + "/" + runId));
+
+        List<Cleanup.Outcome> outcomes = new Cleanup(LabHost.ROOT, HostActions.REAL).recoverAbandoned(state);
+
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0).clean()).as(outcomes.get(0).steps().toString()).isTrue();
+        LabHost.assertNothingLeftUnder(WORK.resolve(runId));
+        LabHost.assertNoCgroupsOf(runId);
+        assertThat(journal).doesNotExist();
+        Files.deleteIfExists(state);
+    }
+
+    static Optional<Path> journalIn(Path state) throws Exception {
+        if (!Files.isDirectory(state)) {
+            return Optional.empty();
+        }
+        try (var s = Files.list(state)) {
+            return s.filter(p -> p.toString().endsWith(".journal")).findFirst();
+        }
+    }
+
+    static Optional<Integer> writerPid(Path state) {
+        try {
+            Optional<Path> j = journalIn(state);
+            if (j.isEmpty()) {
+                return Optional.empty();
+            }
+            return Journal.read(j.get()).stream()
+                    .filter(e -> e.kind().equals(Journal.PROCESS) && e.field(2).equals("writer"))
+                    .map(e -> Integer.parseInt(e.field(0))).findFirst();
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+}
