@@ -209,7 +209,13 @@ final class Transmission {
         }
         ByteBuffer data = null;
         if (cmd == Command.WRITE && payload > 0) {
-            data = ctx.buffers.acquire((int) payload);
+            try {
+                data = ctx.buffers.acquire((int) payload);
+            } catch (OutOfMemoryError e) {
+                s.input().skip(payload);
+                sendError(req, NbdError.ENOMEM, "no memory for a " + payload + "-byte payload");
+                return ANSWERED;
+            }
             try {
                 s.input().readFully(data);
             } catch (IOException e) {
@@ -349,6 +355,9 @@ final class Transmission {
             sendOk(req);
         } catch (IOException | RuntimeException e) {
             fail(req, e);
+        } catch (OutOfMemoryError e) {
+            // answer rather than leave the client waiting for a reply that never comes
+            fail(req, new StoreException(StoreError.ENOMEM, "out of memory: " + e.getMessage()));
         } finally {
             ctx.buffers.release(data);
         }

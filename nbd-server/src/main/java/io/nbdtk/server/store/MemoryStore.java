@@ -53,8 +53,18 @@ public final class MemoryStore implements BlockStore {
         this.zeroPage = ByteBuffer.allocateDirect(pageSize).asReadOnlyBuffer();
     }
 
-    private ByteBuffer newPage() {
-        return ByteBuffer.allocateDirect(pageSize); // zero-filled by the JDK
+    /** The page at {@code index}, allocated (zero-filled) if absent; ENOSPC when memory runs out. */
+    private ByteBuffer page(long index) throws StoreException {
+        ByteBuffer page = pages.get(index);
+        if (page != null) {
+            return page;
+        }
+        try {
+            return pages.computeIfAbsent(index, i -> ByteBuffer.allocateDirect(pageSize));
+        } catch (OutOfMemoryError e) {
+            // the direct memory limit (-XX:MaxDirectMemorySize, default: the heap size) is reached
+            throw new StoreException(StoreError.ENOSPC, "memory export is full: " + e.getMessage());
+        }
     }
 
     @Override
@@ -135,7 +145,7 @@ public final class MemoryStore implements BlockStore {
             long index = pos >>> pageShift;
             int inPage = (int) (pos & (pageSize - 1));
             int n = Math.min(pageSize - inPage, src.remaining());
-            ByteBuffer page = pages.computeIfAbsent(index, i -> newPage());
+            ByteBuffer page = page(index);
             page.put(inPage, src, src.position(), n);
             src.position(src.position() + n);
             pos += n;
@@ -171,7 +181,7 @@ public final class MemoryStore implements BlockStore {
             long index = pos >>> pageShift;
             int inPage = (int) (pos & (pageSize - 1));
             int n = (int) Math.min(pageSize - inPage, end - pos);
-            ByteBuffer page = pages.computeIfAbsent(index, i -> newPage());
+            ByteBuffer page = page(index);
             page.put(inPage, zeroPage, 0, n);
             pos += n;
         }
