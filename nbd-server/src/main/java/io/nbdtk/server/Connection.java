@@ -33,8 +33,14 @@ final class Connection implements Runnable {
     @Override
     public void run() {
         Peer peer = null;
+        boolean accepted = false;
+        Export own = null;
         try {
             peer = new Peer(socket.getRemoteAddress(), socket.getLocalAddress(), false);
+            accepted = ctx.policy.accept(peer);
+            if (!accepted) {
+                return;
+            }
             if (socket.getRemoteAddress() instanceof java.net.InetSocketAddress) {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
@@ -50,6 +56,11 @@ final class Connection implements Runnable {
             if (ctx.shuttingDown) {
                 return;
             }
+            if (session.export().spec().backend().perConnection()) {
+                // e.g. copy-on-write or temporary: this connection gets a private store
+                own = session.export().spec().open();
+                session = session.withExport(own);
+            }
             log.debug("{}: serving export '{}'", peer.remote(), session.export().name());
             new Transmission(ctx, session).run();
         } catch (Handshake.Ended e) {
@@ -60,6 +71,16 @@ final class Connection implements Runnable {
             }
         } finally {
             close();
+            if (own != null) {
+                try {
+                    own.close();
+                } catch (IOException e) {
+                    log.warn("closing the private store of export '{}': {}", own.name(), e.toString());
+                }
+            }
+            if (accepted) {
+                ctx.policy.closed(peer);
+            }
             onExit.run();
         }
     }
