@@ -55,7 +55,7 @@ public final class ConfigFileParser {
                 }
             }
         }
-        return new ServerConfig(generic, exports, warnings);
+        return new ServerConfig(configFile, generic, exports, warnings);
     }
 
     private static void add(List<ExportSection> exports, Map<String, ExportSection> byName, ExportSection e)
