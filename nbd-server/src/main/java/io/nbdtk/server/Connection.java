@@ -35,6 +35,7 @@ final class Connection implements Runnable {
         Peer peer = null;
         boolean accepted = false;
         Export own = null;
+        ScheduledFuture<?> idleWatch = null;
         try {
             peer = new Peer(socket.getRemoteAddress(), socket.getLocalAddress(), false);
             accepted = ctx.policy.accept(peer);
@@ -62,6 +63,7 @@ final class Connection implements Runnable {
                 session = session.withExport(own);
             }
             log.debug("{}: serving export '{}'", peer.remote(), session.export().name());
+            idleWatch = watchIdle(session);
             new Transmission(ctx, session).run();
         } catch (Handshake.Ended e) {
             log.debug("{}: handshake ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
@@ -70,6 +72,9 @@ final class Connection implements Runnable {
                 log.info("{}: connection ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
             }
         } finally {
+            if (idleWatch != null) {
+                idleWatch.cancel(false);
+            }
             close();
             if (own != null) {
                 try {
@@ -83,6 +88,22 @@ final class Connection implements Runnable {
             }
             onExit.run();
         }
+    }
+
+    /** Closes the connection once nothing has arrived for the policy's idle timeout (if any). */
+    private ScheduledFuture<?> watchIdle(Session session) {
+        Duration idle = ctx.policy.idleTimeout(session.peer(), session.export());
+        if (idle.isZero() || idle.isNegative()) {
+            return null;
+        }
+        long limit = idle.toNanos();
+        long period = Math.max(10, Math.min(1000, idle.toMillis() / 4));
+        return timer.scheduleWithFixedDelay(() -> {
+            if (System.nanoTime() - session.input().lastReadNanos() > limit) {
+                log.info("{}: idle for {} s: closing", session.peer().remote(), idle.toSeconds());
+                close();
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     private void handshakeExpired() {

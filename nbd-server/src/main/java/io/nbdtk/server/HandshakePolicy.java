@@ -51,6 +51,14 @@ public interface HandshakePolicy {
         return true;
     }
 
+    /**
+     * How long a connection to {@code export} may go without sending anything before it is closed
+     * ({@link java.time.Duration#ZERO}: never).
+     */
+    default java.time.Duration idleTimeout(Peer peer, Export export) {
+        return java.time.Duration.ZERO;
+    }
+
     /** Called on the connection's own thread when it ends, however it ends, if it was accepted. */
     default void closed(Peer peer) {}
 }
