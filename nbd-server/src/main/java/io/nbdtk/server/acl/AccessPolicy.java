@@ -10,6 +10,7 @@ import io.nbdtk.server.tls.TlsChannel;
 import io.nbdtk.server.tls.TlsGate;
 import java.io.IOException;
 import java.nio.channels.ByteChannel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -30,8 +31,13 @@ public final class AccessPolicy implements HandshakePolicy {
     private static final Logger log = LoggerFactory.getLogger(AccessPolicy.class);
 
     /** What one export demands of a client. */
-    public record ExportRules(boolean tlsOnly, Optional<AuthFile> authFile, OptionalInt maxConnections) {
+    public record ExportRules(boolean tlsOnly, Optional<AuthFile> authFile, OptionalInt maxConnections,
+            Duration idleTimeout) {
         public static final ExportRules OPEN = new ExportRules(false, Optional.empty(), OptionalInt.empty());
+
+        public ExportRules(boolean tlsOnly, Optional<AuthFile> authFile, OptionalInt maxConnections) {
+            this(tlsOnly, authFile, maxConnections, Duration.ZERO);
+        }
     }
 
     private final TlsGate gate;
@@ -124,6 +130,11 @@ public final class AccessPolicy implements HandshakePolicy {
     @Override
     public boolean lists(Peer peer, Export export) {
         return gate.listed(rules(export).tlsOnly(), peer.tls());
+    }
+
+    @Override
+    public Duration idleTimeout(Peer peer, Export export) {
+        return rules(export).idleTimeout();
     }
 
     @Override

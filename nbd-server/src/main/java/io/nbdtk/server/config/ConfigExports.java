@@ -19,6 +19,7 @@ public final class ConfigExports {
     }
 
     public static AccessPolicy.ExportRules rules(ExportSection s) {
-        return new AccessPolicy.ExportRules(s.tlsOnly(), s.authFile().map(AuthFile::new), s.maxConnections());
+        return new AccessPolicy.ExportRules(s.tlsOnly(), s.authFile().map(AuthFile::new), s.maxConnections(),
+                s.idleTimeout());
     }
 }

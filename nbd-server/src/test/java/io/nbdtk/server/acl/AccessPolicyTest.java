@@ -193,4 +193,16 @@ class AccessPolicyTest {
             assertThat(p.go("secret")).isEqualTo(ERR_POLICY);
         }
     }
+
+    @Test
+    void anIdleConnectionIsClosedAfterTheExportTimeout() throws Exception {
+        AccessPolicy policy = start(TlsMode.OFF, true, OptionalInt.empty());
+        policy.put("secret", new AccessPolicy.ExportRules(false, Optional.empty(), OptionalInt.empty(),
+                Duration.ofSeconds(1)));
+        try (OptionProbe p = probe()) {
+            assertThat(p.go("secret")).isEqualTo(REP_ACK);
+            assertThat(p.closedByServer()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.connectionCount() == 0);
+    }
 }

@@ -149,6 +149,8 @@ final class OptionProbe implements AutoCloseable {
     boolean closedByServer() {
         try {
             return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false; // still open after 10 s
         } catch (IOException e) {
             return true;
         }
