@@ -5,8 +5,10 @@ import io.nbdtk.server.ExportSpec;
 import io.nbdtk.server.FilterSpec;
 import io.nbdtk.server.NbdServer;
 import io.nbdtk.server.Sizes;
+import io.nbdtk.server.config.ConfigReloader;
 import io.nbdtk.server.config.ConfigWarning;
 import io.nbdtk.server.config.DropInSetup;
+import io.nbdtk.server.config.ServerSignals;
 import io.nbdtk.server.tls.TlsMode;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -67,6 +69,11 @@ public final class NbdServerCommand implements Callable<Integer> {
             description = "CA for client certificates: clients must present one it signed.")
     Path tlsCa;
 
+    @Option(names = "--stats-json", paramLabel = "FILE",
+            description = "Write per-export statistics (requests, bytes, errors, latency) as JSON to FILE on "
+                    + "SIGUSR1 and at shutdown (they are also logged then).")
+    Path statsJson;
+
     @Option(names = "--filter", paramLabel = "KIND:PARAMS",
             description = "Filter stacked on every export (repeatable, innermost first): "
                     + "error:error=EIO,rate=0.1,ops=read+write,seed=N | delay:read=10ms,write=5ms,...")
@@ -87,6 +94,8 @@ public final class NbdServerCommand implements Callable<Integer> {
     private final PrintStream err;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile NbdServer server;
+    private DropInSetup dropInSetup;
+    private ServerSignals signals;
 
     public NbdServerCommand() {
         this(System.err);
@@ -143,6 +152,7 @@ public final class NbdServerCommand implements Callable<Integer> {
                 b.export(spec.withFilters(fs));
             }
             b.policy(setup.policy());
+            dropInSetup = setup;
             if (listen.isEmpty() && unix.isEmpty()) {
                 for (SocketAddress a : setup.listenAddresses()) {
                     if (a instanceof InetSocketAddress inet) {
@@ -163,6 +173,12 @@ public final class NbdServerCommand implements Callable<Integer> {
             b.unix(u);
         }
         NbdServer s = b.start();
+        Optional<ConfigReloader> reloader = Optional.empty();
+        if (dropInSetup != null && dropInSetup.config().isPresent()) {
+            reloader = Optional.of(new ConfigReloader(s, dropInSetup.policy(), dropInSetup.config().get(),
+                    spec -> spec.withFilters(fs)));
+        }
+        signals = new ServerSignals(s, reloader, Optional.ofNullable(statsJson), err);
         for (SocketAddress a : s.addresses()) {
             err.println("nbd-server: listening on " + format(a));
         }
@@ -174,9 +190,11 @@ public final class NbdServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         NbdServer s = start();
+        signals.install();
         Thread hook = new Thread(() -> {
             err.println("nbd-server: stopping (finishing in-flight requests, flushing exports)");
             s.close();
+            signals.report();
             stopped.countDown();
         }, "nbd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
