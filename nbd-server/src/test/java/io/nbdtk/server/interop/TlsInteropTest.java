@@ -130,4 +130,22 @@ class TlsInteropTest {
         assertThat(ExternalProcess.run(List.of(nbdinfo.toString(), "--json", nbds(port, pki.dir)),
                 log("tls"), TIMEOUT)).contains("\"TLS\": true");
     }
+
+    @Test
+    void tlsWorksOverUnixSocketsToo() throws Exception {
+        Path nbdinfo = Prerequisites.tool("nbdinfo", "libnbd-bin");
+        Path socket = dir.resolve("tls-" + System.nanoTime() + ".sock");
+        DropInSetup setup = DropInSetup.create(Optional.empty(), TlsMode.REQUIRED, Optional.of(pki.serverCert()),
+                Optional.of(pki.serverKey()), Optional.empty());
+        server = NbdServer.builder()
+                .export(ExportSpec.of("disk", new ExportSpec.Memory(1 << 20)))
+                .policy(setup.policy())
+                .unix(socket)
+                .start();
+
+        String json = ExternalProcess.run(List.of(nbdinfo.toString(), "--json",
+                "nbds+unix:///disk?socket=" + socket + "&tls-certificates=" + pki.dir), log("unix"), TIMEOUT);
+
+        assertThat(json).contains("\"TLS\": true").contains("\"export-size\": 1048576");
+    }
 }
