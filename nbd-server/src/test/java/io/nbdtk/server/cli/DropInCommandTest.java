@@ -50,11 +50,13 @@ class DropInCommandTest {
         }
     }
 
-    private void serve(String exports) throws Exception {
+    private void serve(String exports, String... moreArgs) throws Exception {
         Path config = dir.resolve("config");
         Files.writeString(config, "[generic]\nunixsock = " + socket + "\nallowlist = true\n" + exports);
         NbdServerCommand cmd = new NbdServerCommand(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        new CommandLine(cmd).parseArgs("--config", config.toString());
+        List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
+        args.addAll(List.of(moreArgs));
+        new CommandLine(cmd).parseArgs(args.toArray(new String[0]));
         server = cmd.start();
     }
 
@@ -165,5 +167,16 @@ class DropInCommandTest {
 
         assertThatThrownBy(cmd::start).hasMessageContaining(config + ":5: key 'readonly'");
         assertThat(Files.exists(socket)).isFalse();
+    }
+
+    @Test
+    void aConfigExportAndTheSameExportGivenAsCliFlagsLookTheSame() throws Exception {
+        serve("[fromconfig]\nexportname = " + base + "\nflush = true\nfua = true\ntrim = true\n",
+                "--export", "fromcli=file:" + base, "--unix", socket.toString());
+
+        String config = nbdinfo("fromconfig").replaceAll("fromconfig", "NAME");
+        String cli = nbdinfo("fromcli").replaceAll("fromcli", "NAME");
+        assertThat(config).isEqualTo(cli);
+        assertThat(copyOut("fromconfig")).isEqualTo(copyOut("fromcli")).isEqualTo(baseData);
     }
 }
