@@ -49,8 +49,8 @@ public final class NbdServerCommand implements Callable<Integer> {
                     + "nomulticonn. The first export is also the default export \"\".")
     List<String> exports = new ArrayList<>();
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Serve the exports of a reference nbd-server config file (man 5 nbd-server); see "
+    @Option(names = {"--config", "-C"}, paramLabel = "FILE",
+            description = "Serve the exports of a reference nbd-server config file (man 5 nbd-server; -C as in the reference); see "
                     + "docs/nbd-server-compat.md. --listen/--unix, if given, replace its listen settings.")
     Path config;
 

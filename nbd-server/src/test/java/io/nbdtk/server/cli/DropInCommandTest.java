@@ -54,7 +54,8 @@ class DropInCommandTest {
         Path config = dir.resolve("config");
         Files.writeString(config, "[generic]\nunixsock = " + socket + "\nallowlist = true\n" + exports);
         NbdServerCommand cmd = new NbdServerCommand(new PrintStream(stderr, true, StandardCharsets.UTF_8));
-        List<String> args = new java.util.ArrayList<>(List.of("--config", config.toString()));
+        // -C, the reference server's spelling, so start-up scripts carry over
+        List<String> args = new java.util.ArrayList<>(List.of("-C", config.toString()));
         args.addAll(List.of(moreArgs));
         new CommandLine(cmd).parseArgs(args.toArray(new String[0]));
         server = cmd.start();
