@@ -54,6 +54,14 @@ class NbdFuseCommandTest {
     }
 
     @Test
+    void demoTakesOnlyTheMountPointAndASaneSize() {
+        assertThat(run("--demo", "nbd://x/y", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--demo takes only MOUNTPOINT");
+        assertThat(run("--demo", "--demo-size", "lots", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("not a size");
+    }
+
+    @Test
     void localReadWriteMountIsRefusedWithExitStatusTwo() throws Exception {
         server = new Nbdkit(tmp.resolve("s"), "memory", "1M").start();
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
