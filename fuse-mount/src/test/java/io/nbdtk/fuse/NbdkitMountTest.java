@@ -169,6 +169,33 @@ class NbdkitMountTest {
     }
 
     @Test
+    void stalledServerIsBoundedByTheRequestTimeout() throws Exception {
+        server = new Nbdkit(socket, "memory", "1M").start();
+        mount = RunningMount.start(server.uri(), mp, tmp, true, Duration.ofSeconds(2), Duration.ofSeconds(2));
+        Path disk = mount.file("default");
+        try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
+            server.signal("STOP"); // the server hangs: connections stay open, nothing is answered
+            try {
+                var stalled = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return ch.read(ByteBuffer.allocate(4096), 8192);
+                    } catch (IOException e) {
+                        return e;
+                    }
+                });
+                // the bound on this get() is only the test's safety net: the read ends with EIO
+                // after the 2 s request timeout (plus the 2 s wait for a reconnection)
+                assertThat(stalled.get(50, java.util.concurrent.TimeUnit.SECONDS))
+                        .isInstanceOfSatisfying(IOException.class, e -> assertThat(e).hasMessageContaining("Input/output error"));
+            } finally {
+                server.signal("CONT");
+            }
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ch.read(b.clear(), 0) == 4096);
+        }
+    }
+
+    @Test
     void readOnlyMountRefusesWritesAndReadOnlyExportsMountReadOnly() throws Exception {
         server = new Nbdkit(socket, "memory", "1M").start();
         mount(true);

@@ -36,7 +36,12 @@ final class RunningMount implements AutoCloseable {
      * a fake cgroup tree and no mlockall: neither may touch the test JVM.
      */
     static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration reconnectTimeout) {
-        ClientSettings cs = new ClientSettings(readOnly, 2, Duration.ofSeconds(20), reconnectTimeout);
+        return start(uri, mountPoint, scratch, readOnly, Duration.ofSeconds(20), reconnectTimeout);
+    }
+
+    static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration requestTimeout,
+            Duration reconnectTimeout) {
+        ClientSettings cs = new ClientSettings(readOnly, 2, requestTimeout, reconnectTimeout);
         return start(new NbdExportSource(uri, false, cs), mountPoint, scratch, readOnly, false);
     }
 
