@@ -196,6 +196,23 @@ class NbdkitMountTest {
     }
 
     @Test
+    void everyOneOfFourConnectionsCarriesRequests() throws Exception {
+        Path log = tmp.resolve("nbdkit.log");
+        server = new Nbdkit(socket, "--filter=log", "memory", "16M", "logfile=" + log).start();
+        mount = RunningMount.start(server.uri(), mp, tmp, false, Duration.ofSeconds(20), Duration.ofSeconds(2), 4);
+        ExportFileSystemMountTest.run("dd", "if=/dev/zero", "of=" + mount.file("default"), "bs=64k", "count=64",
+                "oflag=direct", "conv=notrunc", "status=none");
+        java.util.Set<String> writers = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(log)) {
+            var m = java.util.regex.Pattern.compile("connection=(\\d+) Write ").matcher(line);
+            if (m.find()) {
+                writers.add(m.group(1));
+            }
+        }
+        assertThat(writers).hasSize(4); // nbdfuse -C 4 left one of its four connections idle
+    }
+
+    @Test
     void readOnlyMountRefusesWritesAndReadOnlyExportsMountReadOnly() throws Exception {
         server = new Nbdkit(socket, "memory", "1M").start();
         mount(true);

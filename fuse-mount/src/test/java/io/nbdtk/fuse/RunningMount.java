@@ -41,7 +41,12 @@ final class RunningMount implements AutoCloseable {
 
     static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration requestTimeout,
             Duration reconnectTimeout) {
-        ClientSettings cs = new ClientSettings(readOnly, 2, requestTimeout, reconnectTimeout);
+        return start(uri, mountPoint, scratch, readOnly, requestTimeout, reconnectTimeout, 2);
+    }
+
+    static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration requestTimeout,
+            Duration reconnectTimeout, int connections) {
+        ClientSettings cs = new ClientSettings(readOnly, connections, requestTimeout, reconnectTimeout);
         return start(new NbdExportSource(uri, false, cs), mountPoint, scratch, readOnly, false);
     }
 
