@@ -40,7 +40,23 @@ final class ExportFileSystem extends FuseStubFS {
     private final long gid;
     private final long mountTimeSeconds = System.currentTimeMillis() / 1000;
     private final CountDownLatch initialised = new CountDownLatch(1);
-    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(128 * 1024));
+    /**
+     * One direct buffer per libfuse thread, and a jnr view of it: the socket reads into / writes
+     * from it without the JDK's hidden bounce buffer, and one memcpy moves it to/from libfuse's
+     * buffer. (Handing libfuse's own memory to the client would save that copy, but a request that
+     * times out could then be written into memory libfuse has already reused.)
+     */
+    private final ThreadLocal<IoBuffer> buffers = ThreadLocal.withInitial(() -> new IoBuffer(MountOptions.MAX_IO));
+
+    private static final class IoBuffer {
+        final ByteBuffer bytes;
+        final Pointer pointer;
+
+        IoBuffer(int capacity) {
+            bytes = ByteBuffer.allocateDirect(capacity);
+            pointer = Pointer.wrap(jnr.ffi.Runtime.getSystemRuntime(), bytes);
+        }
+    }
     private volatile Runnable emergencyUnmount = () -> { };
 
     private static final class Entry {
@@ -187,13 +203,13 @@ final class ExportFileSystem extends FuseStubFS {
             return 0;
         }
         int n = (int) Math.min(size, end - offset);
-        ByteBuffer b = buffer(n);
+        IoBuffer io = buffer(n);
         try {
-            e.device.read(offset, b);
+            e.device.read(offset, io.bytes);
         } catch (IOException ex) {
             return -errnoOf(ex);
         }
-        buf.put(0, b.array(), 0, n);
+        buf.transferFrom(0, io.pointer, 0, n);
         return n;
     }
 
@@ -211,10 +227,10 @@ final class ExportFileSystem extends FuseStubFS {
             return size == 0 ? 0 : -Errno.ENOSPC; // like writing past the end of a block device
         }
         int n = (int) Math.min(size, end - offset); // a short write; the next one gets ENOSPC
-        ByteBuffer b = buffer(n);
-        buf.get(0, b.array(), 0, n);
+        IoBuffer io = buffer(n);
+        buf.transferTo(0, io.pointer, 0, n);
         try {
-            e.device.write(offset, b);
+            e.device.write(offset, io.bytes);
         } catch (IOException ex) {
             return -errnoOf(ex);
         }
@@ -351,13 +367,13 @@ final class ExportFileSystem extends FuseStubFS {
         return 0;
     }
 
-    private ByteBuffer buffer(int n) {
-        ByteBuffer b = buffers.get();
-        if (b.capacity() < n) {
-            b = ByteBuffer.allocate(n);
+    private IoBuffer buffer(int n) {
+        IoBuffer b = buffers.get();
+        if (b.bytes.capacity() < n) { // only if the kernel sends more than it was told to
+            b = new IoBuffer(n);
             buffers.set(b);
         }
-        b.clear().limit(n);
+        b.bytes.clear().limit(n);
         return b;
     }
 
