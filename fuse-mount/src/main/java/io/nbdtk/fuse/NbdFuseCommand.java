@@ -93,7 +93,13 @@ public final class NbdFuseCommand implements Callable<Integer> {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new NbdFuseCommand());
+        CommandLine cl = new CommandLine(new NbdFuseCommand());
+        // a failed connection or mount is a message for the user, not a stack trace
+        cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            commandLine.getErr().println("nbd-fuse: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return 1;
+        });
+        return cl;
     }
 
     static final class VersionInfo implements CommandLine.IVersionProvider {

@@ -71,6 +71,14 @@ class NbdFuseCommandTest {
     }
 
     @Test
+    void anUnreachableServerIsOneLineAndExitStatusOne() throws Exception {
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        assertThat(run("-r", "nbd+unix:///?socket=" + tmp.resolve("nothing-here"), mp.toString())).isEqualTo(1);
+        assertThat(err.toString()).startsWith("nbd-fuse: ").doesNotContain("\tat ");
+        assertThat(MountCleanup.fuseMountAt(mp)).isEmpty();
+    }
+
+    @Test
     void listAndInfoDescribeTheExports() throws Exception {
         server = new Nbdkit(tmp.resolve("s"), "memory", "3M").start();
         assertThat(run("list", server.uri())).isZero();
