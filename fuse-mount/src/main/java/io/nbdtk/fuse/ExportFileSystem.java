@@ -18,6 +18,7 @@ import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
 
 /**
  * The mounted directory: one regular file per export, nothing else. Sizes are fixed by the
@@ -341,6 +342,31 @@ final class ExportFileSystem extends FuseStubFS {
     @Override
     public int ftruncate(String path, long size, FuseFileInfo fi) {
         return truncate(path, size);
+    }
+
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    /** touch, cp -p, rsync: the modification time is kept (in memory, for the mount's life). */
+    @Override
+    public int utimens(String path, Timespec[] timespec) {
+        Entry e = entry(path);
+        if (e == null) {
+            return "/".equals(path) ? 0 : -Errno.ENOENT;
+        }
+        if (!writable(e)) {
+            return -Errno.EROFS;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        if (timespec == null || timespec.length < 2) {
+            e.modifiedSeconds.set(now);
+        } else {
+            long nsec = timespec[1].tv_nsec.longValue();
+            if (nsec != UTIME_OMIT) {
+                e.modifiedSeconds.set(nsec == UTIME_NOW ? now : timespec[1].tv_sec.get());
+            }
+        }
+        return 0;
     }
 
     @Override
