@@ -55,7 +55,10 @@ final class ExportFileSystem extends FuseStubFS {
 
         IoBuffer(int capacity) {
             bytes = ByteBuffer.allocateDirect(capacity);
-            pointer = Pointer.wrap(jnr.ffi.Runtime.getSystemRuntime(), bytes);
+            // a raw-address pointer: its transfers are one memcpy (a pointer wrapping the
+            // ByteBuffer object copies byte by byte: 4x the CPU of the whole request at 128 KiB)
+            long address = com.kenai.jffi.MemoryIO.getInstance().getDirectBufferAddress(bytes);
+            pointer = Pointer.wrap(jnr.ffi.Runtime.getSystemRuntime(), address, capacity);
         }
     }
     private volatile Runnable emergencyUnmount = () -> { };
