@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.nbdtk.lab.sys.MountTable;
 import io.nbdtk.lab.sys.ProcFs;
+import io.nbdtk.lab.watch.Watchdog;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +97,13 @@ class ExperimentIntegrationTest {
             ProcFs proc = new ProcFs(LabHost.ROOT);
             await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).during(Duration.ofSeconds(2))
                     .until(() -> writerPid(state).flatMap(proc::stat).map(s -> s.state() == 'D').orElse(false));
+            // 'watch' on the stuck FUSE daemon alerts, and sees the reclaim wait
+            int daemon = pidOf(state, "fuse-daemon").orElseThrow();
+            Watchdog dog = new Watchdog(LabHost.ROOT, daemon, 2);
+            long t0 = System.nanoTime();
+            Optional<Watchdog.Alert> alert = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> dog.update(dog.observe((System.nanoTime() - t0) / 1e9)), Optional::isPresent);
+            assertThat(alert.get().reclaimWait()).as(alert.get().text(daemon)).isTrue();
         } finally {
             lab.destroyForcibly(); // SIGKILL: no shutdown hook, no finally in the lab
             lab.waitFor(10, TimeUnit.SECONDS);
@@ -125,13 +133,17 @@ class ExperimentIntegrationTest {
     }
 
     static Optional<Integer> writerPid(Path state) {
+        return pidOf(state, "writer");
+    }
+
+    static Optional<Integer> pidOf(Path state, String role) {
         try {
             Optional<Path> j = journalIn(state);
             if (j.isEmpty()) {
                 return Optional.empty();
             }
             return Journal.read(j.get()).stream()
-                    .filter(e -> e.kind().equals(Journal.PROCESS) && e.field(2).equals("writer"))
+                    .filter(e -> e.kind().equals(Journal.PROCESS) && e.field(2).equals(role))
                     .map(e -> Integer.parseInt(e.field(0))).findFirst();
         } catch (Exception e) {
             return Optional.empty();
