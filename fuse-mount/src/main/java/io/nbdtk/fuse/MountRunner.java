@@ -1,7 +1,7 @@
 package io.nbdtk.fuse;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,10 +26,10 @@ final class MountRunner {
     static final int EXIT_REFUSED = 2;
 
     private final Settings s;
-    private final PrintStream out;
-    private final PrintStream err;
+    private final PrintWriter out;
+    private final PrintWriter err;
 
-    MountRunner(Settings settings, PrintStream out, PrintStream err) {
+    MountRunner(Settings settings, PrintWriter out, PrintWriter err) {
         this.s = settings;
         this.out = out;
         this.err = err;
@@ -62,10 +62,10 @@ final class MountRunner {
                     guard.report().forEach(m -> err.println("  " + m));
                 }
                 SignalUnmount.install(mount, s.lazyUnmount(), err);
-                if (s.pidFile() != null) {
+                announce(source, files, mount);
+                if (s.pidFile() != null) { // last: scripts that wait for it may use the files at once
                     Files.writeString(s.pidFile(), ProcessHandle.current().pid() + "\n");
                 }
-                announce(source, files, mount);
                 mount.awaitUnmounted(Duration.ofDays(365_000));
                 if (s.verbose()) {
                     err.println("nbd-fuse: unmounted " + mount.mountPoint());

@@ -1,7 +1,8 @@
 package io.nbdtk.fuse;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import sun.misc.Signal;
 
@@ -13,12 +14,17 @@ import sun.misc.Signal;
 final class SignalUnmount {
     private SignalUnmount() {}
 
-    static void install(FuseMount mount, boolean lazy, PrintStream err) {
-        Signal.handle(new Signal("INT"), s -> unmountAsync(mount, lazy, err, s.getName()));
-        Signal.handle(new Signal("TERM"), s -> unmountAsync(mount, lazy, err, s.getName()));
+    static void install(FuseMount mount, boolean lazy, PrintWriter err) {
+        AtomicBoolean busy = new AtomicBoolean();
+        Signal.handle(new Signal("INT"), s -> unmountAsync(mount, lazy, err, s.getName(), busy));
+        Signal.handle(new Signal("TERM"), s -> unmountAsync(mount, lazy, err, s.getName(), busy));
     }
 
-    private static void unmountAsync(FuseMount mount, boolean lazy, PrintStream err, String signal) {
+    /** One unmount at a time: a signal that arrives while one runs (e.g. Ctrl-C twice) is dropped. */
+    private static void unmountAsync(FuseMount mount, boolean lazy, PrintWriter err, String signal, AtomicBoolean busy) {
+        if (!mount.isMounted() || !busy.compareAndSet(false, true)) {
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
                 err.println("nbd-fuse: SIG" + signal + ": unmounting " + mount.mountPoint());
@@ -28,6 +34,8 @@ final class SignalUnmount {
                         + "; close the files and signal again, or run with --lazy-unmount");
             } catch (IOException e) {
                 err.println("nbd-fuse: unmount failed: " + e.getMessage());
+            } finally {
+                busy.set(false);
             }
         }, "nbd-fuse-unmount");
         t.setDaemon(true);

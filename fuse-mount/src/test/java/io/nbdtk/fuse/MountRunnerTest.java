@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class MountRunnerTest {
         Path fakeCgroups = Files.createDirectories(tmp.resolve("cgroup")); // no controller: nothing is moved
         return new MountRunner(new MountRunner.Settings(readOnly, allowLocalRw, false, false, false, List.of(),
                 fakeCgroups, "/", tmp.resolve("pid"), false),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true), new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     }
 
     private String out() {

@@ -10,10 +10,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
-/** A blocking {@link SocketChannel}: reads land directly in the caller's buffers. */
+/**
+ * A blocking {@link SocketChannel}. Reads go through a small buffer so that many short replies
+ * cost one system call; large reads (data bigger than the buffer) land directly in the caller's
+ * buffer without a copy.
+ */
 final class ChannelTransport implements Transport {
+    private static final int READ_BUFFER = 64 * 1024;
+
     private final SocketChannel channel;
     private final String description;
+    /** Read mode; only the reader thread touches it (and the handshake before it). */
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER).flip();
 
     private ChannelTransport(SocketChannel channel, String description) {
         this.channel = channel;
@@ -50,10 +58,29 @@ final class ChannelTransport implements Transport {
     @Override
     public void readFully(ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
-            if (channel.read(dst) < 0) {
-                throw new EOFException("server closed the connection (" + description + ")");
+            if (readBuffer.hasRemaining()) {
+                int n = Math.min(readBuffer.remaining(), dst.remaining());
+                int limit = readBuffer.limit();
+                readBuffer.limit(readBuffer.position() + n);
+                dst.put(readBuffer);
+                readBuffer.limit(limit);
+            } else if (dst.remaining() >= READ_BUFFER) {
+                if (channel.read(dst) < 0) {
+                    throw eof();
+                }
+            } else {
+                readBuffer.clear();
+                int n = channel.read(readBuffer);
+                readBuffer.flip();
+                if (n < 0) {
+                    throw eof();
+                }
             }
         }
+    }
+
+    private EOFException eof() {
+        return new EOFException("server closed the connection (" + description + ")");
     }
 
     @Override
@@ -69,6 +96,9 @@ final class ChannelTransport implements Transport {
 
     @Override
     public Transport startTls(TlsOptions tls, String peerHost, int peerPort) throws IOException {
+        if (readBuffer.hasRemaining()) {
+            throw new io.nbdtk.protocol.ProtocolException("server sent data before the TLS handshake");
+        }
         return TlsTransport.handshake(channel, description, tls, peerHost, peerPort);
     }
 

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -49,17 +47,15 @@ public final class NbdClient implements Closeable {
     private final ExportInfo info;
     private final List<NbdConnection> connections;
     private final ScheduledThreadPoolExecutor timer;
-    private final ExecutorService completer;
     private final long maxRequest;
     private final AtomicLong next = new AtomicLong();
     private final Duration drainTimeout;
 
     private NbdClient(ExportInfo info, List<NbdConnection> connections, ScheduledThreadPoolExecutor timer,
-            ExecutorService completer, long maxRequest, Duration drainTimeout) {
+            long maxRequest, Duration drainTimeout) {
         this.info = info;
         this.connections = connections;
         this.timer = timer;
-        this.completer = completer;
         this.maxRequest = maxRequest;
         this.drainTimeout = drainTimeout;
     }
@@ -171,34 +167,29 @@ public final class NbdClient implements Closeable {
 
     private static NbdClient open(Target target, String exportName, ClientOptions o) throws IOException {
         ScheduledThreadPoolExecutor timer = newTimer();
-        ExecutorService completer = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "nbd-complete-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
         List<NbdConnection> conns = new ArrayList<>();
         try {
-            NbdConnection first = openOne(target, exportName, o, timer, completer);
+            NbdConnection first = openOne(target, exportName, o, timer);
             conns.add(first);
             ExportInfo info = first.info();
             int n = info.canMultiConn() ? o.connections() : 1;
             for (int i = 1; i < n; i++) {
-                conns.add(openOne(target, exportName, o, timer, completer));
+                conns.add(openOne(target, exportName, o, timer));
             }
-            return new NbdClient(info, List.copyOf(conns), timer, completer, maxRequest(info, o),
-                    o.requestTimeout().isZero() ? Duration.ofSeconds(30) : o.requestTimeout());
+            return new NbdClient(info, List.copyOf(conns), timer, maxRequest(info, o),
+                    o.requestTimeout().isZero() || o.requestTimeout().toSeconds() > 10 ? Duration.ofSeconds(10)
+                            : o.requestTimeout());
         } catch (IOException | RuntimeException e) {
             for (NbdConnection c : conns) {
                 c.fail(new NbdConnectionClosedException("connect failed", e));
             }
             timer.shutdownNow();
-            completer.shutdown();
             throw e;
         }
     }
 
     private static NbdConnection openOne(Target target, String exportName, ClientOptions o,
-            ScheduledThreadPoolExecutor timer, ExecutorService completer) throws IOException {
+            ScheduledThreadPoolExecutor timer) throws IOException {
         Transport t = target.connect(o.connectTimeout());
         Handshake h = new Handshake(t, o, target.tlsHost(), target.port());
         ExportInfo info;
@@ -208,7 +199,7 @@ public final class NbdClient implements Closeable {
             h.transport().close();
             throw e;
         }
-        return new NbdConnection(h.transport(), info, o, maxRequest(info, o), timer, completer);
+        return new NbdConnection(h.transport(), info, o, maxRequest(info, o), timer);
     }
 
     private static long maxRequest(ExportInfo info, ClientOptions o) {
@@ -547,7 +538,6 @@ public final class NbdClient implements Closeable {
             }
         } finally {
             timer.shutdownNow();
-            completer.shutdown();
         }
     }
 

@@ -23,7 +23,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +48,8 @@ final class NbdConnection {
     private final ExportInfo info;
     private final Map<Integer, String> contextNames = new ConcurrentHashMap<>();
     private final Duration requestTimeout;
-    private final ScheduledExecutorService timer;
-    private final Executor completer;
+    private final ScheduledFuture<?> sweeper;
+    private final ExecutorService completer;
     private final Limits limits;
     private final boolean extended;
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -58,18 +60,40 @@ final class NbdConnection {
     private final Thread reader;
 
     NbdConnection(Transport transport, ExportInfo info, ClientOptions options, long maxRequest,
-            ScheduledExecutorService timer, Executor completer) {
+            ScheduledExecutorService timer) {
         this.transport = transport;
         this.info = info;
         this.requestTimeout = options.requestTimeout();
-        this.timer = timer;
-        this.completer = completer;
+        // one completion thread per connection: callbacks never run on (and never block) the reader
+        this.completer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nbd-complete-" + transport.describe());
+            t.setDaemon(true);
+            return t;
+        });
         this.limits = Limits.DEFAULT.withMaxPayload(maxRequest);
         this.extended = info.extendedHeaders();
         info.metaContexts().forEach((name, id) -> contextNames.put(id, name));
         this.reader = new Thread(this::readLoop, "nbd-reader-" + transport.describe());
         reader.setDaemon(true);
         reader.start();
+        if (requestTimeout.isZero()) {
+            sweeper = null;
+        } else {
+            // one periodic sweep instead of a timer per request: cheap on the hot path
+            long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                    Math.min(TimeUnit.SECONDS.toNanos(1), requestTimeout.toNanos() / 4));
+            sweeper = timer.scheduleAtFixedRate(this::sweep, tick, tick, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Pending p : pending.values()) {
+            if (!p.answered && now - p.startNanos > requestTimeout.toNanos()) {
+                timedOut(p);
+                return;
+            }
+        }
     }
 
     ExportInfo info() {
@@ -97,9 +121,6 @@ final class NbdConnection {
             return p.future;
         }
         long cookie = cookies.getAndIncrement();
-        if (!requestTimeout.isZero()) {
-            p.timeout = timer.schedule(() -> timedOut(p), requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
         pending.put(cookie, p);
         if (payload != null && extended) {
             flags |= CommandFlags.PAYLOAD_LEN;
@@ -185,12 +206,16 @@ final class NbdConnection {
             LOG.debug("connection {} failed: {}", transport.describe(), cause.toString());
         }
         transport.close();
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
         for (Long cookie : new ArrayList<>(pending.keySet())) {
             Pending p = pending.remove(cookie);
             if (p != null) {
                 finishExceptionally(p, closedException(cause));
             }
         }
+        completer.shutdown(); // queued completions still run
     }
 
     private NbdConnectionClosedException closedException(Throwable cause) {
@@ -403,7 +428,6 @@ final class NbdConnection {
 
     private void finish(Pending p, Object value) {
         p.answered = true;
-        cancelTimeout(p);
         if (p.direct) {
             p.future.complete(value);
         } else {
@@ -413,7 +437,6 @@ final class NbdConnection {
 
     private void finishExceptionally(Pending p, Throwable e) {
         p.answered = true;
-        cancelTimeout(p);
         if (p.direct) {
             p.future.completeExceptionally(e);
         } else {
@@ -426,12 +449,6 @@ final class NbdConnection {
             completer.execute(completion);
         } catch (RejectedExecutionException e) {
             completion.run(); // client already shut down: complete here rather than never
-        }
-    }
-
-    private static void cancelTimeout(Pending p) {
-        if (p.timeout != null) {
-            p.timeout.cancel(false);
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 
 /** One request in flight on a connection, and what its reply chunks have delivered so far. */
 final class Pending {
@@ -21,7 +20,7 @@ final class Pending {
     final CompletableFuture<Object> future = new CompletableFuture<>();
     /** Complete on the reader thread (true for internal waits) or hand over to the executor. */
     final boolean direct;
-    volatile ScheduledFuture<?> timeout;
+    final long startNanos = System.nanoTime();
     /** Set once the reply is complete (before the future, which may complete on another thread). */
     volatile boolean answered;
 

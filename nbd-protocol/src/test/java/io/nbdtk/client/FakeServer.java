@@ -96,10 +96,17 @@ final class FakeServer implements AutoCloseable {
     }
 
     void negotiate(boolean structured, int flags) throws IOException {
+        negotiate(structured, false, flags);
+    }
+
+    /** As above; with {@code extended} the EXTENDED_HEADERS option is acknowledged too. */
+    void negotiate(boolean structured, boolean extended, int flags) throws IOException {
         greet();
         while (true) {
             int opt = readOption();
-            if (opt == Option.STRUCTURED_REPLY.code() && structured) {
+            if (opt == Option.EXTENDED_HEADERS.code() && extended) {
+                optionReply(opt, OptionReplyType.ACK, new byte[0]);
+            } else if (opt == Option.STRUCTURED_REPLY.code() && structured) {
                 optionReply(opt, OptionReplyType.ACK, new byte[0]);
             } else if (opt == Option.SET_META_CONTEXT.code()) {
                 byte[] name = BaseAllocation.NAME.getBytes(StandardCharsets.UTF_8);
@@ -136,6 +143,31 @@ final class FakeServer implements AutoCloseable {
             in.skipNBytes(r.length());
         }
         return r;
+    }
+
+    /** An extended (32-byte) request; a payload flagged PAYLOAD_LEN is skipped. */
+    Request readExtendedRequest() throws IOException {
+        int magic = in.readInt();
+        if (magic != Magic.EXTENDED_REQUEST) {
+            throw new IOException("bad extended request magic " + Integer.toHexString(magic));
+        }
+        Request r = new Request(in.readUnsignedShort(), in.readUnsignedShort(), in.readLong(), in.readLong(),
+                in.readLong());
+        if ((r.flags() & 0x20) != 0) {
+            in.skipNBytes(r.length());
+        }
+        return r;
+    }
+
+    void extendedChunk(int flags, int type, long cookie, long offset, byte[] payload) throws IOException {
+        out.writeInt(Magic.EXTENDED_REPLY);
+        out.writeShort(flags);
+        out.writeShort(type);
+        out.writeLong(cookie);
+        out.writeLong(offset);
+        out.writeLong(payload.length);
+        out.write(payload);
+        out.flush();
     }
 
     void simpleReply(long cookie, int error) throws IOException {

@@ -159,13 +159,12 @@ public final class FaultInjector {
         }
     }
 
-    /** Features to hide from a new connection (counts one match per hide rule). */
-    public Set<Feature> onConnection(long connection) {
+    /** The features the hide rules in force conceal (hide rules have no triggers: they always apply). */
+    public Set<Feature> hiddenFeatures() {
         synchronized (lock) {
             Set<Feature> hidden = EnumSet.noneOf(Feature.class);
             for (Armed a : armed) {
-                if (a.rule.action() instanceof FaultAction.HideFeatures && a.countAndQualify()) {
-                    a.fired++;
+                if (a.rule.action() instanceof FaultAction.HideFeatures) {
                     hidden.addAll(((FaultAction.HideFeatures) a.rule.action()).features());
                 }
             }

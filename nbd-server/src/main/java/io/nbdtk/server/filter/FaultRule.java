@@ -13,7 +13,8 @@ import java.util.Set;
  * {@code afterBytes} bytes including this request. Among matching requests (counted 1, 2, 3, ...
  * across all connections) the rule fires on those past the first {@code after}; only on number
  * {@code nth} when {@code nth > 0}; with {@code probability} drawn from a generator seeded with
- * {@code seed}; and at most {@code times} times. Handshake faults count matching options instead.
+ * {@code seed}; and at most {@code times} times. Option faults count matching options instead;
+ * hide rules ignore triggers and apply while they are in force.
  *
  * @param kinds       request kinds watched; empty means all
  * @param offsetFrom  first byte of the watched range

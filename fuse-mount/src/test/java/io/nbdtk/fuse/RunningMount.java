@@ -1,0 +1,76 @@
+package io.nbdtk.fuse;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** nbd-fuse's run (MountRunner) on a background thread, as the command runs it, for tests. */
+final class RunningMount implements AutoCloseable {
+    final Path mountPoint;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final CompletableFuture<Integer> exit;
+
+    private RunningMount(Path mountPoint, ExportSource source, MountRunner.Settings settings) {
+        this.mountPoint = mountPoint;
+        MountRunner runner = new MountRunner(settings, new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        exit = CompletableFuture.supplyAsync(() -> {
+            try (source) {
+                return runner.run(source, mountPoint, false);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * Mounts {@code uri} like {@code nbd-fuse --allow-local-rw} (the test servers are local), with
+     * a fake cgroup tree and no mlockall: neither may touch the test JVM.
+     */
+    static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration reconnectTimeout) {
+        ClientSettings cs = new ClientSettings(readOnly, 2, Duration.ofSeconds(20), reconnectTimeout);
+        MountRunner.Settings s = new MountRunner.Settings(readOnly, true, false, false, false, List.of(),
+                scratch.resolve("no-cgroups"), "/", null, false);
+        RunningMount m = new RunningMount(mountPoint, new NbdExportSource(uri, false, cs), s);
+        await().atMost(Duration.ofSeconds(60)).until(() -> m.out().contains("ready") || m.exit.isDone());
+        if (m.exit.isDone()) {
+            throw new IllegalStateException("nbd-fuse ended: " + m.exit.join() + " " + m.err());
+        }
+        return m;
+    }
+
+    String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    Path file(String name) {
+        return mountPoint.resolve(name);
+    }
+
+    int unmount() throws Exception {
+        ExportFileSystemMountTest.run(FusePrerequisites.fusermount(), "-u", mountPoint.toString());
+        return exit.get(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        MountCleanup.ensureUnmounted(mountPoint);
+        try {
+            exit.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("mount run ended with " + e);
+        }
+    }
+}

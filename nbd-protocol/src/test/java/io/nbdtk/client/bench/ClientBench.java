@@ -1,0 +1,112 @@
+package io.nbdtk.client.bench;
+
+import io.nbdtk.client.ClientOptions;
+import io.nbdtk.client.NbdClient;
+import io.nbdtk.protocol.NbdUri;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Java client throughput, for {@code ci/bench-client} (a benchmark, not a test): sequential
+ * READs or WRITEs of one request size over the whole export, with a fixed number of requests in
+ * flight, on 1..N connections. Prints one line: {@code op size inflight conns MiB/s IOPS}.
+ *
+ * <p>Usage: {@code ClientBench URI read|write REQUEST_BYTES IN_FLIGHT CONNECTIONS TOTAL_BYTES}
+ *
+ * <p>One submitting thread per connection (like fio's jobs), each with its share of the requests
+ * in flight and its own part of the export.
+ */
+public final class ClientBench {
+    private ClientBench() {}
+
+    public static void main(String[] args) throws Exception {
+        NbdUri uri = NbdUri.parse(args[0]);
+        boolean write = args[1].equals("write");
+        int size = Integer.parseInt(args[2]);
+        int inFlight = Integer.parseInt(args[3]);
+        int conns = Integer.parseInt(args[4]);
+        long total = Long.parseLong(args[5]);
+        ClientOptions opts = ClientOptions.defaults().withConnections(conns).withMetaContexts(java.util.List.of());
+        try (NbdClient nbd = NbdClient.connect(uri, opts)) {
+            long exportSize = nbd.size() - nbd.size() % size;
+            int threads = nbd.connectionCount();
+            parallel(nbd, write, size, inFlight, Math.min(total, exportSize) / 4, exportSize, threads); // warm-up
+            long t0 = System.nanoTime();
+            long n = parallel(nbd, write, size, inFlight, total, exportSize, threads);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf(Locale.ROOT, "%s %d %d %d %.1f %.0f%n", args[1], size, inFlight,
+                    nbd.connectionCount(), n * (double) size / secs / (1 << 20), n / secs);
+        }
+    }
+
+    private static long parallel(NbdClient nbd, boolean write, int size, int inFlight, long total, long exportSize,
+            int threads) throws Exception {
+        long part = exportSize / threads / size * size;
+        long[] counts = new long[threads];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            workers[t] = new Thread(() -> {
+                try {
+                    counts[id] = run(nbd, write, size, Math.max(1, inFlight / threads), total / threads,
+                            id * part, part);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-" + t);
+            workers[t].start();
+        }
+        long n = 0;
+        for (int t = 0; t < threads; t++) {
+            workers[t].join();
+            n += counts[t];
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("benchmark worker failed", failure.get());
+        }
+        return n;
+    }
+
+    private static long run(NbdClient nbd, boolean write, int size, int inFlight, long total, long base,
+            long span) throws Exception {
+        Semaphore slots = new Semaphore(inFlight);
+        ByteBuffer[] buffers = new ByteBuffer[inFlight];
+        java.util.concurrent.ArrayBlockingQueue<ByteBuffer> free = new java.util.concurrent.ArrayBlockingQueue<>(inFlight);
+        for (int i = 0; i < inFlight; i++) {
+            buffers[i] = ByteBuffer.allocateDirect(size);
+            for (int j = 0; j < size; j += 8) {
+                buffers[i].putLong(j, 0x5a5a5a5a_00000000L | (i * 31L + j));
+            }
+            free.add(buffers[i]);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long requests = total / size;
+        long offset = 0;
+        for (long i = 0; i < requests && failure.get() == null; i++) {
+            slots.acquire();
+            ByteBuffer b = free.poll();
+            b.clear();
+            CompletableFuture<Void> f = write ? nbd.writeAsync(base + offset, b) : nbd.readAsync(base + offset, b);
+            f.whenComplete((v, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+                free.add(b);
+                slots.release();
+            });
+            offset += size;
+            if (offset + size > span) {
+                offset = 0;
+            }
+        }
+        slots.acquire(inFlight);
+        if (failure.get() != null) {
+            throw new IllegalStateException("benchmark request failed", failure.get());
+        }
+        return requests;
+    }
+}

@@ -1,0 +1,97 @@
+package io.nbdtk.server;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One client connection, on its own thread: handshake (with a deadline), then transmission. */
+final class Connection implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    private final ServerContext ctx;
+    private final SocketChannel socket;
+    private final ScheduledExecutorService timer;
+    private final Duration handshakeTimeout;
+    private final Runnable onExit;
+    private volatile boolean transmitting;
+
+    Connection(ServerContext ctx, SocketChannel socket, ScheduledExecutorService timer, Duration handshakeTimeout,
+            Runnable onExit) {
+        this.ctx = ctx;
+        this.socket = socket;
+        this.timer = timer;
+        this.handshakeTimeout = handshakeTimeout;
+        this.onExit = onExit;
+    }
+
+    @Override
+    public void run() {
+        Peer peer = null;
+        try {
+            peer = new Peer(socket.getRemoteAddress(), socket.getLocalAddress(), false);
+            if (socket.getRemoteAddress() instanceof java.net.InetSocketAddress) {
+                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            ScheduledFuture<?> deadline = timer.schedule(this::handshakeExpired,
+                    handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            Session session;
+            try {
+                session = new Handshake(ctx, socket, socket, peer).run();
+            } finally {
+                deadline.cancel(false);
+            }
+            transmitting = true;
+            if (ctx.shuttingDown) {
+                return;
+            }
+            log.debug("{}: serving export '{}'", peer.remote(), session.export().name());
+            new Transmission(ctx, session).run();
+        } catch (Handshake.Ended e) {
+            log.debug("{}: handshake ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            if (socket.isOpen() && !ctx.shuttingDown) {
+                log.info("{}: connection ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
+            }
+        } finally {
+            close();
+            onExit.run();
+        }
+    }
+
+    private void handshakeExpired() {
+        if (!transmitting) {
+            log.info("handshake timeout ({} ms): closing {}", handshakeTimeout.toMillis(), socket);
+            close();
+        }
+    }
+
+    /**
+     * Graceful stop: a connection in transmission stops reading (its in-flight requests still
+     * finish and are answered); one still negotiating is closed.
+     */
+    void stop() {
+        try {
+            if (transmitting) {
+                socket.shutdownInput();
+            } else {
+                close();
+            }
+        } catch (IOException e) {
+            close();
+        }
+    }
+
+    void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

@@ -1,0 +1,459 @@
+package io.nbdtk.server;
+
+import io.nbdtk.protocol.BlockStatusChunk;
+import io.nbdtk.protocol.ChunkHeader;
+import io.nbdtk.protocol.ChunkType;
+import io.nbdtk.protocol.Command;
+import io.nbdtk.protocol.CommandFlags;
+import io.nbdtk.protocol.ErrorChunk;
+import io.nbdtk.protocol.NbdError;
+import io.nbdtk.protocol.OffsetData;
+import io.nbdtk.protocol.OffsetHole;
+import io.nbdtk.protocol.ProtocolException;
+import io.nbdtk.protocol.ReplyFlags;
+import io.nbdtk.protocol.RequestHeader;
+import io.nbdtk.protocol.SimpleReplyHeader;
+import io.nbdtk.server.store.BlockStore;
+import io.nbdtk.server.store.Capability;
+import io.nbdtk.server.store.Extent;
+import io.nbdtk.server.store.StoreError;
+import io.nbdtk.server.store.StoreException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transmission phase of one connection. The calling thread reads requests in order (and WRITE
+ * payloads, which must be consumed in order), checks them, and hands each to the worker pool;
+ * workers reply as they finish, out of order, through the connection's {@link ReplyWriter}.
+ * A semaphore bounds the requests in flight, so a fast client is slowed down, not buffered.
+ */
+final class Transmission {
+    private static final Logger log = LoggerFactory.getLogger(Transmission.class);
+    /** Reads at least this long go store -> socket by transferTo when the transport allows it. */
+    private static final int ZERO_COPY_MIN = 16 * 1024;
+    /** Structured reads at least this long ask the store for holes, to send them as OFFSET_HOLE. */
+    private static final int SPARSE_READ_MIN = 64 * 1024;
+    /** A rejected payload above this is not drained: the peer is dropped instead (a DoS guard). */
+    private static final long MAX_DRAINED_PAYLOAD = 1L << 32;
+
+    private final ServerContext ctx;
+    private final Session s;
+    private final Export export;
+    private final BlockStore store;
+    private final boolean structured;
+    private final boolean extended;
+    private final ReplyWriter out;
+    private final Semaphore inFlight;
+
+    Transmission(ServerContext ctx, Session s) {
+        this.ctx = ctx;
+        this.s = s;
+        this.export = s.export();
+        this.store = export.store();
+        this.structured = s.structuredReplies();
+        this.extended = s.extendedHeaders();
+        this.out = new ReplyWriter(s.channel(), s.zeroCopyTarget());
+        this.inFlight = new Semaphore(ctx.maxInFlight);
+    }
+
+    /** A request the reader refused before dispatch, with the error to send. */
+    private static final class Refused extends Exception {
+        final NbdError error;
+
+        Refused(NbdError error, String message) {
+            super(message, null, false, false);
+            this.error = error;
+        }
+    }
+
+    /** Serves requests until DISC, end of stream or a framing error; then waits for in-flight work. */
+    void run() throws IOException {
+        int headerSize = RequestHeader.size(extended);
+        try {
+            while (true) {
+                ByteBuffer h;
+                try {
+                    h = s.input().next(headerSize);
+                } catch (EOFException e) {
+                    if (!ctx.shuttingDown) {
+                        log.debug("{}: peer went away: {}", s.peer().remote(), e.getMessage());
+                    }
+                    return;
+                }
+                RequestHeader req;
+                try {
+                    req = RequestHeader.decode(h, extended);
+                } catch (ProtocolException e) {
+                    throw new IOException("dropping connection: " + e.getMessage());
+                }
+                Command cmd = req.command();
+                if (cmd == Command.DISC) {
+                    log.debug("{}: DISC", s.peer().remote());
+                    return;
+                }
+                long payload = req.payloadLength(extended);
+                try {
+                    check(req, cmd, payload);
+                } catch (Refused r) {
+                    if (payload != 0) {
+                        if (Long.compareUnsigned(payload, MAX_DRAINED_PAYLOAD) > 0) {
+                            throw new IOException("dropping connection: request declares a "
+                                    + Long.toUnsignedString(payload) + "-byte payload");
+                        }
+                        s.input().skip(payload);
+                    }
+                    log.debug("{}: {} refused: {} {}", s.peer().remote(), req, r.error, r.getMessage());
+                    sendError(req, r.error, r.getMessage());
+                    continue;
+                }
+                inFlight.acquireUninterruptibly();
+                ByteBuffer data = null;
+                try {
+                    if (cmd == Command.WRITE && payload > 0) {
+                        data = ctx.buffers.acquire((int) payload);
+                        s.input().readFully(data);
+                        data.flip();
+                    }
+                    ByteBuffer d = data;
+                    ctx.workers.execute(() -> serve(req, cmd, d));
+                } catch (IOException | RejectedExecutionException e) {
+                    ctx.buffers.release(data);
+                    inFlight.release();
+                    if (e instanceof RejectedExecutionException) {
+                        sendError(req, NbdError.ESHUTDOWN, "server is shutting down");
+                        return;
+                    }
+                    throw (IOException) e;
+                }
+            }
+        } finally {
+            // DISC, EOF or error: finish what was accepted before closing (spec: DISC waits)
+            inFlight.acquireUninterruptibly(ctx.maxInFlight);
+            inFlight.release(ctx.maxInFlight);
+        }
+    }
+
+    /** Validates a request against the export and the negotiation, before any allocation. */
+    private void check(RequestHeader req, Command cmd, long payload) throws Refused {
+        if (cmd == null || cmd == Command.RESIZE) {
+            throw new Refused(NbdError.EINVAL, "unknown command " + req.type());
+        }
+        int allowed = CommandFlags.FUA; // the spec asks servers to accept FUA on any command
+        switch (cmd) {
+            case READ:
+                if (structured) {
+                    allowed |= CommandFlags.DF;
+                }
+                break;
+            case WRITE:
+                if (extended) {
+                    allowed |= CommandFlags.PAYLOAD_LEN;
+                }
+                break;
+            case WRITE_ZEROES:
+                allowed |= CommandFlags.NO_HOLE;
+                if (export.fastZeroAdvertised()) {
+                    allowed |= CommandFlags.FAST_ZERO;
+                }
+                break;
+            case BLOCK_STATUS:
+                allowed |= CommandFlags.REQ_ONE;
+                break;
+            default:
+                break;
+        }
+        if ((req.flags() & ~allowed) != 0) {
+            throw new Refused(NbdError.EINVAL, "flags " + CommandFlags.describe(req.flags() & ~allowed)
+                    + " not valid on " + Command.nameOf(req.type()));
+        }
+        if (extended && cmd == Command.WRITE && !req.hasFlag(CommandFlags.PAYLOAD_LEN)) {
+            throw new Refused(NbdError.EINVAL, "extended WRITE without PAYLOAD_LEN");
+        }
+        long offset = req.offset();
+        long length = req.length();
+        switch (cmd) {
+            case WRITE:
+            case TRIM:
+            case WRITE_ZEROES:
+                if (export.readOnly()) {
+                    throw new Refused(NbdError.EPERM, "export is read-only");
+                }
+                break;
+            default:
+                break;
+        }
+        if (cmd == Command.TRIM && !export.trimAdvertised()) {
+            throw new Refused(NbdError.EINVAL, "TRIM is not supported on this export");
+        }
+        if (cmd == Command.WRITE_ZEROES && !export.zeroAdvertised()) {
+            throw new Refused(NbdError.EINVAL, "WRITE_ZEROES is not supported on this export");
+        }
+        if (cmd == Command.CACHE && !export.cacheAdvertised()) {
+            throw new Refused(NbdError.EINVAL, "CACHE is not supported on this export");
+        }
+        if (cmd == Command.BLOCK_STATUS && s.metaContextId() == 0) {
+            throw new Refused(NbdError.EINVAL, "no metadata context was negotiated for this export");
+        }
+        if (cmd == Command.FLUSH) {
+            return;
+        }
+        if ((cmd == Command.READ || cmd == Command.WRITE) && Long.compareUnsigned(length, ctx.maxPayload) > 0) {
+            throw new Refused(NbdError.EINVAL, "length " + Long.toUnsignedString(length)
+                    + " exceeds the maximum payload " + ctx.maxPayload);
+        }
+        if (!req.withinSize(export.size())) {
+            NbdError e = cmd == Command.WRITE || cmd == Command.WRITE_ZEROES ? NbdError.ENOSPC : NbdError.EINVAL;
+            throw new Refused(e, "range " + Long.toUnsignedString(offset) + "+" + Long.toUnsignedString(length)
+                    + " is beyond the export size " + export.size());
+        }
+        int min = export.minBlockSize();
+        if (min > 1 && (offset % min != 0 || (cmd != Command.BLOCK_STATUS && length % min != 0))) {
+            throw new Refused(NbdError.EINVAL, "request not aligned to the minimum block size " + min);
+        }
+        if (cmd == Command.BLOCK_STATUS && length == 0) {
+            throw new Refused(NbdError.EINVAL, "BLOCK_STATUS needs a non-zero length");
+        }
+    }
+
+    /** Runs on a worker: performs the request and replies. Never throws. */
+    private void serve(RequestHeader req, Command cmd, ByteBuffer data) {
+        try {
+            int fua = req.hasFlag(CommandFlags.FUA) && !export.readOnly() ? BlockStore.FUA : 0;
+            switch (cmd) {
+                case READ:
+                    read(req);
+                    return;
+                case WRITE:
+                    if (data != null) {
+                        store.write(req.offset(), data, fua);
+                    }
+                    break;
+                case FLUSH:
+                    store.flush();
+                    break;
+                case TRIM:
+                    store.trim(req.offset(), req.length(), fua);
+                    break;
+                case WRITE_ZEROES:
+                    int zf = fua;
+                    if (req.hasFlag(CommandFlags.NO_HOLE)) {
+                        zf |= BlockStore.NO_HOLE;
+                    }
+                    if (req.hasFlag(CommandFlags.FAST_ZERO)) {
+                        zf |= BlockStore.FAST_ZERO;
+                    }
+                    store.zero(req.offset(), req.length(), zf);
+                    break;
+                case CACHE:
+                    store.cache(req.offset(), req.length());
+                    break;
+                case BLOCK_STATUS:
+                    blockStatus(req);
+                    return;
+                default:
+                    throw new StoreException(StoreError.EINVAL, "unexpected command " + cmd);
+            }
+            sendOk(req);
+        } catch (IOException | RuntimeException e) {
+            fail(req, e);
+        } finally {
+            ctx.buffers.release(data);
+            inFlight.release();
+        }
+    }
+
+    private void fail(RequestHeader req, Exception e) {
+        if (!out.alive()) {
+            return; // the connection is already gone; nothing can be reported
+        }
+        NbdError err = NbdError.valueOf(StoreException.errorOf(e).name());
+        if (!(e instanceof StoreException)) {
+            log.warn("{}: {} failed: {}", s.peer().remote(), req, e.toString());
+        } else {
+            log.debug("{}: {} failed: {}", s.peer().remote(), req, e.getMessage());
+        }
+        try {
+            sendError(req, err, String.valueOf(e.getMessage()));
+        } catch (IOException io) {
+            log.debug("{}: cannot send error reply: {}", s.peer().remote(), io.toString());
+        }
+    }
+
+    private void read(RequestHeader req) throws IOException {
+        long offset = req.offset();
+        int length = (int) req.length();
+        if (length == 0) {
+            sendOk(req);
+            return;
+        }
+        if (!structured) {
+            if (out.zeroCopy() && length >= ZERO_COPY_MIN && export.can(Capability.TRANSFER_TO)) {
+                ByteBuffer h = ByteBuffer.allocate(SimpleReplyHeader.SIZE);
+                SimpleReplyHeader.write(h, 0, req.cookie());
+                out.sendTransfer(h.flip(), store, offset, length);
+                return;
+            }
+            ByteBuffer buf = ctx.buffers.acquire(length);
+            try {
+                store.read(offset, buf);
+                buf.flip();
+                ByteBuffer h = ByteBuffer.allocate(SimpleReplyHeader.SIZE);
+                SimpleReplyHeader.write(h, 0, req.cookie());
+                out.send(h.flip(), buf);
+            } finally {
+                ctx.buffers.release(buf);
+            }
+            return;
+        }
+        List<Extent> runs = null;
+        if (!req.hasFlag(CommandFlags.DF) && length >= SPARSE_READ_MIN && export.can(Capability.EXTENTS)) {
+            runs = zeroRuns(offset, length);
+        }
+        if (runs == null) {
+            sendData(req, offset, length, true);
+            return;
+        }
+        long pos = offset;
+        for (int i = 0; i < runs.size(); i++) {
+            Extent e = runs.get(i);
+            boolean done = i == runs.size() - 1;
+            if (e.isZero()) {
+                ByteBuffer h = ByteBuffer.allocate(ChunkHeader.EXTENDED_SIZE + OffsetHole.SIZE);
+                ChunkHeader.write(h, extended, done ? ReplyFlags.DONE : 0, ChunkType.OFFSET_HOLE.code(),
+                        req.cookie(), req.offset(), OffsetHole.SIZE);
+                h.putLong(pos).putInt((int) e.length());
+                out.send(h.flip());
+            } else {
+                sendData(req, pos, (int) e.length(), done);
+            }
+            pos += e.length();
+        }
+    }
+
+    /**
+     * The read range split into zero and data runs (merged, covering it exactly), or null when it
+     * is all data and one plain chunk is best.
+     */
+    private List<Extent> zeroRuns(long offset, int length) throws IOException {
+        List<Extent> runs = new ArrayList<>();
+        long pos = offset;
+        long end = offset + length;
+        boolean anyZero = false;
+        while (pos < end) {
+            for (Extent e : store.extents(pos, end - pos)) {
+                int flags = e.isZero() ? Extent.ZERO : Extent.DATA;
+                long len = Math.min(e.length(), end - pos);
+                anyZero |= flags == Extent.ZERO;
+                Extent last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+                if (last != null && (last.flags() == flags)) {
+                    runs.set(runs.size() - 1, new Extent(last.length() + len, flags));
+                } else {
+                    runs.add(new Extent(len, flags));
+                }
+                pos += len;
+                if (pos >= end) {
+                    break;
+                }
+            }
+        }
+        return anyZero ? runs : null;
+    }
+
+    /** One OFFSET_DATA chunk for {@code [pos, pos+length)}; zero-copy where possible. */
+    private void sendData(RequestHeader req, long pos, int length, boolean done) throws IOException {
+        ByteBuffer h = ByteBuffer.allocate(ChunkHeader.EXTENDED_SIZE + OffsetData.HEADER_SIZE);
+        OffsetData.writeHeader(h, extended, done, req.cookie(), req.offset(), pos, length);
+        h.flip();
+        if (out.zeroCopy() && length >= ZERO_COPY_MIN && export.can(Capability.TRANSFER_TO)) {
+            out.sendTransfer(h, store, pos, length);
+            return;
+        }
+        ByteBuffer buf = ctx.buffers.acquire(length);
+        try {
+            store.read(pos, buf);
+            buf.flip();
+            out.send(h, buf);
+        } finally {
+            ctx.buffers.release(buf);
+        }
+    }
+
+    private void blockStatus(RequestHeader req) throws IOException {
+        long offset = req.offset();
+        long length = req.length();
+        if (!extended) {
+            length = Math.min(length, 0xFFFF_FFFFL);
+        }
+        List<io.nbdtk.protocol.Extent> extents = new ArrayList<>();
+        boolean one = req.hasFlag(CommandFlags.REQ_ONE);
+        long pos = offset;
+        long end = offset + length;
+        long lastFlags = -1;
+        long runLength = 0;
+        outer:
+        while (pos < end) {
+            List<Extent> got = store.extents(pos, end - pos);
+            for (Extent e : got) {
+                long len = Math.min(e.length(), end - pos);
+                long flags = e.flags() & (Extent.HOLE | Extent.ZERO);
+                if (flags == lastFlags) {
+                    runLength += len;
+                } else {
+                    if (runLength > 0) {
+                        extents.add(new io.nbdtk.protocol.Extent(runLength, lastFlags));
+                        if (one) {
+                            break outer;
+                        }
+                    }
+                    lastFlags = flags;
+                    runLength = len;
+                }
+                pos += len;
+            }
+            if (one || extents.size() >= 1 << 16) {
+                break; // the client asks again for the rest
+            }
+        }
+        if (runLength > 0 && (!one || extents.isEmpty())) {
+            extents.add(new io.nbdtk.protocol.Extent(runLength, lastFlags));
+        }
+        BlockStatusChunk chunk = new BlockStatusChunk(s.metaContextId(), extents);
+        ChunkHeader header = chunk.header(extended, true, req.cookie(), req.offset());
+        ByteBuffer b = ByteBuffer.allocate(ChunkHeader.EXTENDED_SIZE + chunk.encodedLength(extended));
+        header.encode(b, extended);
+        chunk.encode(b, extended);
+        out.send(b.flip());
+    }
+
+    private void sendOk(RequestHeader req) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(ChunkHeader.EXTENDED_SIZE);
+        if (extended || (structured && req.command() == Command.READ)) {
+            ChunkHeader.write(b, extended, ReplyFlags.DONE, ChunkType.NONE.code(), req.cookie(), req.offset(), 0);
+        } else {
+            SimpleReplyHeader.write(b, 0, req.cookie());
+        }
+        out.send(b.flip());
+    }
+
+    private void sendError(RequestHeader req, NbdError error, String message) throws IOException {
+        if (!structured) {
+            ByteBuffer b = ByteBuffer.allocate(SimpleReplyHeader.SIZE);
+            SimpleReplyHeader.write(b, error.code(), req.cookie());
+            out.send(b.flip());
+            return;
+        }
+        String m = message.length() > 512 ? message.substring(0, 512) : message;
+        ErrorChunk chunk = ErrorChunk.of(error, m.replace('\0', ' '));
+        ByteBuffer b = ByteBuffer.allocate(ChunkHeader.EXTENDED_SIZE + chunk.encodedLength());
+        chunk.header(true, req.cookie(), req.offset()).encode(b, extended);
+        chunk.encode(b);
+        out.send(b.flip());
+    }
+}
