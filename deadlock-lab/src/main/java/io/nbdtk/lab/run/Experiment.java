@@ -151,7 +151,7 @@ public final class Experiment {
         journal.record(Journal.MOUNT, fuseDir); // intent: recovery unmounts it if a crash comes first
         Path pidFile = work.resolve("fuse.pid");
         Process fuse = launch(daemonCg, "fuse-daemon",
-                spec.stack().fuseCommand(fuseDir, socket, pidFile, spec.mitigations()));
+                spec.stack().fuseCommand(fuseDir, socket, pidFile, cgroups.relativePath(daemonCg), spec.mitigations()));
         await("FUSE mount at " + fuseDir, () -> fuseMount(fuseDir).isPresent(), fuse, "fuse-daemon", daemonCg);
         Mount fuseMount = fuseMount(fuseDir).orElseThrow();
         journal.record(Journal.FUSE, fuseMount.minor(), fuseDir);

@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real reproduction on this machine, bounded: nbdkit + nbdfuse + loop + ext4 with a 128 MiB
@@ -51,19 +53,25 @@ class ExperimentIntegrationTest {
         }
     }
 
-    static RunSpec spec(Set<Mitigation> mitigations) {
-        return new RunSpec(Scenario.LOOP_EXT4, new PeerStack(), mitigations, 128L << 20, 1024L << 20, 400L << 20,
-                Duration.ofSeconds(45), Duration.ofSeconds(6), WORK, STATE);
+    static RunSpec spec(String stackName, Set<Mitigation> mitigations) {
+        Stack stack = StackNames.byName(stackName);
+        if (stack instanceof NbdtkStack) {
+            LabHost.requireNbdtkJars(stack);
+        }
+        return new RunSpec(Scenario.LOOP_EXT4, stack, mitigations, stack.defaultMemoryLimitMiB() << 20, 1024L << 20,
+                400L << 20, Duration.ofSeconds(45), Duration.ofSeconds(6), WORK, STATE);
     }
 
-    @Test
-    void withoutMitigationTheWriterDeadlocksAndOnlyTheAbortReleasesIt() throws Exception {
-        RunResult r = new Experiment(spec(EnumSet.noneOf(Mitigation.class)), LabHost.ROOT, HostActions.REAL).run();
+    @ParameterizedTest
+    @ValueSource(strings = {PeerStack.NAME, NbdtkStack.NAME})
+    void withoutMitigationTheWriterDeadlocksAndOnlyTheAbortReleasesIt(String stack) throws Exception {
+        RunResult r = new Experiment(spec(stack, EnumSet.noneOf(Mitigation.class)), LabHost.ROOT, HostActions.REAL).run();
 
         assertThat(r.verdict()).as(RunReport.text(r)).isEqualTo(Verdict.DEADLOCKED);
         assertThat(r.reclaimSignature()).as(RunReport.text(r)).isTrue();
         assertThat(r.releasedBy()).isEqualTo("aborting the FUSE connection");
         assertThat(r.writtenBytes()).isLessThan(400L << 20);
+        assertThat(r.notes()).as("the daemons shared the writer's cgroup").anyMatch(n -> n.contains("shared with"));
         assertThat(r.recovery()).extracting(Recovery.Step::action).anyMatch(a -> a.startsWith("abort FUSE connection"));
         assertThat(r.cleanedUp()).as(RunReport.text(r)).isTrue();
         LabHost.assertNothingLeftUnder(WORK.resolve(r.runId()));
@@ -71,9 +79,11 @@ class ExperimentIntegrationTest {
         assertThat(STATE.resolve(r.runId() + ".journal")).doesNotExist();
     }
 
-    @Test
-    void daemonsInTheirOwnCgroupLetTheSameWriteComplete() throws Exception {
-        RunResult r = new Experiment(spec(EnumSet.of(Mitigation.SEPARATE_CGROUP)), LabHost.ROOT, HostActions.REAL).run();
+    @ParameterizedTest
+    @ValueSource(strings = {PeerStack.NAME, NbdtkStack.NAME})
+    void daemonsInTheirOwnCgroupLetTheSameWriteComplete(String stack) throws Exception {
+        RunResult r = new Experiment(spec(stack, EnumSet.of(Mitigation.SEPARATE_CGROUP)), LabHost.ROOT, HostActions.REAL)
+                .run();
 
         assertThat(r.verdict()).as(RunReport.text(r)).isIn(Verdict.COMPLETED, Verdict.STALLED);
         assertThat(r.writtenBytes()).isEqualTo(400L << 20);
