@@ -53,13 +53,19 @@ class ExperimentIntegrationTest {
         }
     }
 
+    /**
+     * A deadlock stays: 6 s without progress is plenty. A mitigated run on a busy shared machine
+     * may pause for several seconds (5.6 s seen under a parallel build), so it gets a window that
+     * such a pause cannot reach, and a deadline that a slow machine cannot reach either.
+     */
     static RunSpec spec(String stackName, Set<Mitigation> mitigations) {
         Stack stack = StackNames.byName(stackName);
         if (stack instanceof NbdtkStack) {
             LabHost.requireNbdtkJars(stack);
         }
         return new RunSpec(Scenario.LOOP_EXT4, stack, mitigations, stack.defaultMemoryLimitMiB() << 20, 1024L << 20,
-                400L << 20, Duration.ofSeconds(45), Duration.ofSeconds(6), WORK, STATE);
+                400L << 20, Duration.ofSeconds(mitigations.isEmpty() ? 45 : 90),
+                Duration.ofSeconds(mitigations.isEmpty() ? 6 : 20), WORK, STATE);
     }
 
     @ParameterizedTest
