@@ -29,7 +29,9 @@ final class MatrixTable {
                     .append(" | ").append(join(cell, r -> r.verdict() == Verdict.NOT_RUN ? "-" : String.format("%.1f", r.seconds())))
                     .append(" | ").append(join(cell, r -> r.verdict() == Verdict.NOT_RUN ? "-" : String.format("%.1f", r.maxPauseSeconds())))
                     .append(" | ").append(join(cell, r -> r.verdict() == Verdict.DEADLOCKED ? (r.reclaimSignature() ? "yes" : "no") : "-"))
-                    .append(" | ").append(escape(first.verdict() == Verdict.DEADLOCKED ? first.releasedBy() : first.reason()))
+                    .append(" | ").append(escape(cell.stream()
+                            .map(r -> r.verdict() == Verdict.DEADLOCKED ? "released by " + r.releasedBy() : r.reason())
+                            .distinct().collect(Collectors.joining("; "))))
                     .append(" |\n");
         }
         b.append("\nSeveral values in one cell are repeated runs, in order. Every run ended with its cleanup ")

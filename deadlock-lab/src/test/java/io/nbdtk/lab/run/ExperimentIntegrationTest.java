@@ -39,10 +39,13 @@ class ExperimentIntegrationTest {
 
     @AfterAll
     static void recoverWhateverATestLeft() throws Exception {
-        if (Files.isDirectory(STATE)) {
-            new Cleanup(LabHost.ROOT, HostActions.REAL).recoverAbandoned(STATE);
+        // the runs of this JVM are ours even though their owner (this JVM) is alive
+        for (Path state : List.of(STATE.resolve("killed"), STATE)) {
+            if (Files.isDirectory(state)) {
+                new Cleanup(LabHost.ROOT, HostActions.REAL).recover(state, true);
+            }
         }
-        for (Path p : List.of(STATE, WORK, BASE)) {
+        for (Path p : List.of(STATE.resolve("killed"), STATE, WORK, BASE)) {
             if (Files.isDirectory(p)) {
                 try (var s = Files.list(p)) {
                     if (s.findAny().isEmpty()) {
