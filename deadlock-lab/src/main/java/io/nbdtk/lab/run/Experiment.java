@@ -27,7 +27,7 @@ import java.util.Set;
 public final class Experiment {
     private static final long TICK_MS = 500;
     private static final long PROBE_HUNG_MS = 5000;
-    private static final Duration SETUP_WAIT = Duration.ofSeconds(15);
+    private static final Duration SETUP_WAIT = Duration.ofSeconds(30); // two JVMs on a loaded 2-CPU box
     private static final Duration RELEASE_WATCH = Duration.ofSeconds(3);
 
     private final RunSpec spec;
