@@ -70,7 +70,7 @@ public final class HtmlReport {
         int blockedMax = Math.max(1, t.stream().mapToInt(s -> s.blocked().size()).max().orElse(1));
         StringBuilder b = new StringBuilder();
         b.append("<h2>Timeline</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W)
-                .append("\" height=\"400\" font-size=\"11\">\n");
+                .append("\" height=\"430\" font-size=\"11\">\n");
         b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>%n",
                 LEFT, TOP, RIGHT - LEFT, BOTTOM - TOP));
         for (int k = 0; k <= 4; k++) {
@@ -120,8 +120,10 @@ public final class HtmlReport {
             b.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(t.get(i).seconds(), tMax), BOTTOM - (BOTTOM - TOP) * f));
         }
         b.append("\"><title>").append(esc(label)).append("</title></polyline>\n");
-        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>%n", LEFT + 8,
-                TOP + 14 * legend(b), color, esc(label)));
+        // the legend goes below the plot, one entry per series, so it never hides a line
+        int entry = legend(b) - 1;
+        b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>%n", LEFT + 160 * (entry % 4),
+                BAND_BOTTOM + 34 + 14 * (entry / 4), color, esc(label)));
     }
 
     /** Number of legend lines written so far (one per series), to stack the labels. */
