@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.nbdtk.server.os.ProcessLib;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 

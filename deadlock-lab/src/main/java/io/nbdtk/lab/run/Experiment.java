@@ -242,7 +242,11 @@ public final class Experiment {
             String stack = sampler.kernelStack(t);
             stacks.add(t.comm() + " (pid " + t.pid() + ", tid " + t.tid() + ") in " + t.wchan() + "\n" + stack);
             boolean daemon = watched.contains(t.pid()) && t.pid() != writer.pid();
-            if (daemon && stack.contains("folio_wait_writeback")
+            // Either form of "memcg reclaim waits for writeback only this daemon can do": waiting on
+            // one folio's writeback, or throttled in reclaim until writeback progresses (seen here
+            // in nbd-fuse's JVM threads faulting in anonymous memory).
+            boolean waitsOnWriteback = stack.contains("folio_wait_writeback") || stack.contains("reclaim_throttle");
+            if (daemon && waitsOnWriteback
                     && (stack.contains("try_charge_memcg") || stack.contains("try_to_free_mem_cgroup_pages"))) {
                 signature = true;
             }

@@ -1,8 +1,11 @@
-package io.nbdtk.fuse;
+package io.nbdtk.server.os;
 
 import jnr.ffi.annotations.SaveError;
 
-/** The libc calls of the loopback mitigations. Public only because jnr-ffi implements it elsewhere. */
+/**
+ * The libc calls of the loopback mitigations (nbd-fuse, deadlock-lab scenarios). Public only
+ * because jnr-ffi implements it elsewhere.
+ */
 public interface ProcessLib {
     int MCL_CURRENT = 1;
     int MCL_FUTURE = 2;
