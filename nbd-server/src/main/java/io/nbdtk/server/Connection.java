@@ -16,15 +16,17 @@ final class Connection implements Runnable {
 
     private final ServerContext ctx;
     private final SocketChannel socket;
+    private final long id;
     private final ScheduledExecutorService timer;
     private final Duration handshakeTimeout;
     private final Runnable onExit;
     private volatile boolean transmitting;
 
-    Connection(ServerContext ctx, SocketChannel socket, ScheduledExecutorService timer, Duration handshakeTimeout,
+    Connection(ServerContext ctx, SocketChannel socket, long id, ScheduledExecutorService timer, Duration handshakeTimeout,
             Runnable onExit) {
         this.ctx = ctx;
         this.socket = socket;
+        this.id = id;
         this.timer = timer;
         this.handshakeTimeout = handshakeTimeout;
         this.onExit = onExit;
@@ -51,7 +53,7 @@ final class Connection implements Runnable {
                 return;
             }
             log.debug("{}: serving export '{}'", peer.remote(), session.export().name());
-            new Transmission(ctx, session).run();
+            new Transmission(ctx, session, id).run();
         } catch (Handshake.Ended e) {
             log.debug("{}: handshake ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -60,6 +62,7 @@ final class Connection implements Runnable {
             }
         } finally {
             close();
+            ctx.hook.closed(id);
             onExit.run();
         }
     }

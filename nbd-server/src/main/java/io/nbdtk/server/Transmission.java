@@ -13,6 +13,7 @@ import io.nbdtk.protocol.ProtocolException;
 import io.nbdtk.protocol.ReplyFlags;
 import io.nbdtk.protocol.RequestHeader;
 import io.nbdtk.protocol.SimpleReplyHeader;
+import io.nbdtk.server.filter.FaultAction;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
@@ -51,8 +52,10 @@ final class Transmission {
     private final boolean extended;
     private final ReplyWriter out;
     private final Semaphore inFlight;
+    private final long connection;
+    private final RequestHook hook;
 
-    Transmission(ServerContext ctx, Session s) {
+    Transmission(ServerContext ctx, Session s, long connection) {
         this.ctx = ctx;
         this.s = s;
         this.export = s.export();
@@ -61,6 +64,8 @@ final class Transmission {
         this.extended = s.extendedHeaders();
         this.out = new ReplyWriter(s.channel(), s.zeroCopyTarget());
         this.inFlight = new Semaphore(ctx.maxInFlight);
+        this.connection = connection;
+        this.hook = ctx.hook;
     }
 
     /** A request the reader refused before dispatch, with the error to send. */
@@ -94,7 +99,10 @@ final class Transmission {
                     throw new IOException("dropping connection: " + e.getMessage());
                 }
                 Command cmd = req.command();
+                Object token = hook.arrived(connection, export.name(), req.type(), req.cookie(), req.offset(),
+                        req.length(), req.flags());
                 if (cmd == Command.DISC) {
+                    hook.replied(token, 0);
                     log.debug("{}: DISC", s.peer().remote());
                     return;
                 }
@@ -111,6 +119,7 @@ final class Transmission {
                     }
                     log.debug("{}: {} refused: {} {}", s.peer().remote(), req, r.error, r.getMessage());
                     sendError(req, r.error, r.getMessage());
+                    hook.replied(token, r.error.code());
                     continue;
                 }
                 inFlight.acquireUninterruptibly();
@@ -122,14 +131,16 @@ final class Transmission {
                         data.flip();
                     }
                     ByteBuffer d = data;
-                    ctx.workers.execute(() -> serve(req, cmd, d));
+                    ctx.workers.execute(() -> serve(req, cmd, d, token));
                 } catch (IOException | RejectedExecutionException e) {
                     ctx.buffers.release(data);
                     inFlight.release();
                     if (e instanceof RejectedExecutionException) {
                         sendError(req, NbdError.ESHUTDOWN, "server is shutting down");
+                        hook.replied(token, NbdError.ESHUTDOWN.code());
                         return;
                     }
+                    hook.replied(token, RequestHook.NO_REPLY);
                     throw (IOException) e;
                 }
             }
@@ -223,8 +234,14 @@ final class Transmission {
     }
 
     /** Runs on a worker: performs the request and replies. Never throws. */
-    private void serve(RequestHeader req, Command cmd, ByteBuffer data) {
+    private void serve(RequestHeader req, Command cmd, ByteBuffer data, Object token) {
+        int outcome = 0;
         try {
+            FaultAction fault = hook.intercept(token);
+            if (fault != null) {
+                outcome = InjectedReplies.act(fault, req, structured, extended, out, s.channel(), store);
+                return;
+            }
             int fua = req.hasFlag(CommandFlags.FUA) && !export.readOnly() ? BlockStore.FUA : 0;
             switch (cmd) {
                 case READ:
@@ -262,16 +279,18 @@ final class Transmission {
             }
             sendOk(req);
         } catch (IOException | RuntimeException e) {
-            fail(req, e);
+            outcome = fail(req, e);
         } finally {
+            hook.replied(token, outcome);
             ctx.buffers.release(data);
             inFlight.release();
         }
     }
 
-    private void fail(RequestHeader req, Exception e) {
+    /** Replies with the error for {@code e}; returns its NBD error value (or NO_REPLY when the connection is gone). */
+    private int fail(RequestHeader req, Exception e) {
         if (!out.alive()) {
-            return; // the connection is already gone; nothing can be reported
+            return RequestHook.NO_REPLY; // the connection is already gone; nothing can be reported
         }
         NbdError err = NbdError.valueOf(StoreException.errorOf(e).name());
         if (!(e instanceof StoreException)) {
@@ -283,7 +302,9 @@ final class Transmission {
             sendError(req, err, String.valueOf(e.getMessage()));
         } catch (IOException io) {
             log.debug("{}: cannot send error reply: {}", s.peer().remote(), io.toString());
+            return RequestHook.NO_REPLY;
         }
+        return err.code();
     }
 
     private void read(RequestHeader req) throws IOException {
