@@ -3,8 +3,12 @@ package io.nbdtk.server.cli;
 import io.nbdtk.protocol.Version;
 import io.nbdtk.server.ExportSpec;
 import io.nbdtk.server.FilterSpec;
+import io.nbdtk.server.HandshakePolicy;
 import io.nbdtk.server.NbdServer;
 import io.nbdtk.server.Sizes;
+import io.nbdtk.server.control.ControlServer;
+import io.nbdtk.server.control.Instrumentation;
+import io.nbdtk.server.filter.FaultSpec;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -60,9 +64,20 @@ public final class NbdServerCommand implements Callable<Integer> {
             description = "Drop clients that have not finished the handshake after this long (default ${DEFAULT-VALUE}).")
     double handshakeTimeout;
 
+    @Option(names = "--faults", paramLabel = "RULES",
+            description = "Fault injection (docs/testkit.md), e.g. 'error=EIO,ops=read,nth=3; delay=10ms,ops=write; "
+                    + "hide=multi-conn'. Every request is also recorded.")
+    String faults;
+
+    @Option(names = "--control", paramLabel = "HOST:PORT",
+            description = "Serve the control channel here: change faults, read the recording (HTTP, no "
+                    + "authentication: loopback or a private network only).")
+    String control;
+
     private final PrintStream err;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile NbdServer server;
+    volatile ControlServer controlServer;
 
     public NbdServerCommand() {
         this(System.err);
@@ -113,7 +128,24 @@ public final class NbdServerCommand implements Callable<Integer> {
         for (Path u : unix) {
             b.unix(u);
         }
+        Instrumentation inst = null;
+        if (faults != null || control != null) {
+            inst = new Instrumentation();
+            inst.faults().set(FaultSpec.parse(faults == null ? "" : faults));
+            b.hook(inst).policy(inst.policy(HandshakePolicy.OPEN));
+        }
         NbdServer s = b.start();
+        if (control != null) {
+            Instrumentation i = inst;
+            try {
+                controlServer = ControlServer.start(parseHostPort(control), i.faults(), i.recording(),
+                        () -> i.awaitQuiet(Duration.ofSeconds(5)));
+            } catch (java.io.IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+            err.println("nbd-server: control channel on " + format(controlServer.address()));
+        }
         for (SocketAddress a : s.addresses()) {
             err.println("nbd-server: listening on " + format(a));
         }
@@ -127,6 +159,9 @@ public final class NbdServerCommand implements Callable<Integer> {
         NbdServer s = start();
         Thread hook = new Thread(() -> {
             err.println("nbd-server: stopping (finishing in-flight requests, flushing exports)");
+            if (controlServer != null) {
+                controlServer.close();
+            }
             s.close();
             stopped.countDown();
         }, "nbd-shutdown");
