@@ -49,7 +49,7 @@ public class NbdServerContainer extends GenericContainer<NbdServerContainer> {
         });
     }
 
-    /** A server image built elsewhere (its entry point must be the instrumented server). */
+    /** A server image built elsewhere (its entry point must be the {@code nbd-server} command). */
     public NbdServerContainer(String image) {
         super(image);
         addExposedPorts(NBD_PORT, CONTROL_PORT);

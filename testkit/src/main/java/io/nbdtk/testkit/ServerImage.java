@@ -34,8 +34,7 @@ final class ServerImage {
                     .withDockerfileFromBuilder(b -> b.from(baseImage)
                             .copy("nbd-server.jar", JAR_IN_IMAGE)
                             .workDir("/data") // file exports live here (WORKDIR creates it; the image has no shell)
-                            .entryPoint("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", JAR_IN_IMAGE,
-                                    "io.nbdtk.server.control.InstrumentedServer")
+                            .entryPoint("java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", JAR_IN_IMAGE)
                             .build());
             build.get();
         }
