@@ -24,13 +24,10 @@ public final class Prerequisites {
 
     /** Fails (CI) or skips (elsewhere) unless {@code present}; {@code what} names the need and the fix. */
     public static void require(boolean present, String what) {
-        if (present) {
-            return;
-        }
-        if (inCi()) {
+        if (!present && inCi()) {
             fail("CI=true but a prerequisite is missing: " + what);
         }
-        assumeTrue(false, () -> "skipped, prerequisite missing: " + what);
+        assumeTrue(present, () -> "skipped, prerequisite missing: " + what);
     }
 
     /** The executable {@code name} on PATH (or an absolute path), required as above. */
