@@ -1,8 +1,12 @@
 package io.nbdtk.testkit;
 
+import static io.nbdtk.server.filter.RequestKind.BLOCK_STATUS;
+import static io.nbdtk.server.filter.RequestKind.CACHE;
 import static io.nbdtk.server.filter.RequestKind.FLUSH;
 import static io.nbdtk.server.filter.RequestKind.READ;
+import static io.nbdtk.server.filter.RequestKind.TRIM;
 import static io.nbdtk.server.filter.RequestKind.WRITE;
+import static io.nbdtk.server.filter.RequestKind.ZERO;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,6 +60,28 @@ class OurClientUnderFaultsTest {
             }
             c.write(64 << 10, new byte[4096]);
         }
+    }
+
+    @Test
+    void everyCommandCanBeFailedOnItsOwn() throws Exception {
+        nbd.faults().add(Faults.on(TRIM).error("EPERM"), Faults.on(ZERO).error("ENOSPC"),
+                Faults.on(BLOCK_STATUS).error("EINVAL"), Faults.on(CACHE).error("ENOMEM"),
+                Faults.on(FLUSH).error("ESHUTDOWN"));
+        try (NbdClient c = connect()) {
+            assertError(() -> c.trim(0, 4096, 0), NbdError.EPERM);
+            assertError(() -> c.zero(0, 4096, 0), NbdError.ENOSPC);
+            assertError(() -> c.blockStatus(0, 4096, 0), NbdError.EINVAL);
+            assertError(() -> c.cache(0, 4096), NbdError.ENOMEM);
+            assertError(c::flush, NbdError.ESHUTDOWN);
+            c.write(0, new byte[512]); // only the chosen kinds fail
+            c.read(0, 512);
+        }
+        NbdAssertions.assertThat(nbd.traffic()).onlyKinds(READ, WRITE).allSucceeded();
+    }
+
+    private static void assertError(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, NbdError error) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(NbdCommandException.class,
+                e -> assertThat(e.error()).isEqualTo(error));
     }
 
     @Test
