@@ -181,6 +181,23 @@ class OurClientUnderFaultsTest {
     }
 
     @Test
+    void cutAndMalformedRepliesAreRejectedWithSimpleRepliesToo() throws Exception {
+        nbd.faults().add(Faults.hide(Feature.STRUCTURED_REPLIES), Faults.on(READ).nth(1).cutReply(),
+                Faults.on(READ).nth(2).unknownCookieReply());
+        try (NbdClient c = connect()) {
+            assertThat(c.info().canDf()).isFalse();
+            assertThatThrownBy(() -> c.read(0, 4096)).isInstanceOf(IOException.class)
+                    .isNotInstanceOf(NbdCommandException.class);
+        }
+        try (NbdClient c = connect()) {
+            assertThatThrownBy(() -> c.read(0, 4096)).isInstanceOf(IOException.class)
+                    .isNotInstanceOf(NbdCommandException.class);
+        }
+        assertThat(nbd.traffic().requests()).filteredOn(r -> r.command() == READ)
+                .extracting(RecordedRequest::error).containsExactly("NO_REPLY", "MALFORMED");
+    }
+
+    @Test
     void aReplyWithBadMagicIsRejected() throws Exception {
         nbd.faults().add(Faults.on(READ).once().badMagicReply());
         try (NbdClient c = connect()) {
