@@ -38,6 +38,7 @@ public class NbdServerContainer extends GenericContainer<NbdServerContainer> {
 
     private final Map<String, String> exports = new LinkedHashMap<>();
     private final List<FaultRule> initialFaults = new ArrayList<>();
+    private volatile ControlClient control;
 
     /** The server image built from the local server jar on {@link BaseImage#resolve()}. */
     public NbdServerContainer() {
@@ -75,6 +76,11 @@ public class NbdServerContainer extends GenericContainer<NbdServerContainer> {
         String inContainer = DATA_DIR + name + ".img";
         withCopyFileToContainer(MountableFile.forHostPath(hostFile, 0644), inContainer);
         return export(name, "file:" + inContainer);
+    }
+
+    /** A read-only RAM export (reads as zeros). */
+    public NbdServerContainer withReadOnlyExport(String name, long size) {
+        return withExport(name, size).withReadOnly(name);
     }
 
     /** Makes an export declared before read-only. */
@@ -146,6 +152,13 @@ public class NbdServerContainer extends GenericContainer<NbdServerContainer> {
     }
 
     private ControlClient control() {
-        return new ControlClient(getHost(), getMappedPort(CONTROL_PORT));
+        String host = getHost();
+        int port = getMappedPort(CONTROL_PORT);
+        ControlClient c = control;
+        if (c == null || !c.reaches(host, port)) {
+            c = new ControlClient(host, port);
+            control = c;
+        }
+        return c;
     }
 }

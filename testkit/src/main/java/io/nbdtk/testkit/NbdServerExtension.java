@@ -6,6 +6,7 @@ import io.nbdtk.server.ExportSpec;
 import io.nbdtk.server.HandshakePolicy;
 import io.nbdtk.server.NbdServer;
 import io.nbdtk.server.control.Instrumentation;
+import io.nbdtk.server.filter.FaultRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * A static field starts the server once for the class, an instance field once per test. Before
- * every test the faults are cleared and the recording forgotten (the exports keep their data).
+ * every test the faults go back to those of {@link #withFaults} (none by default) and the
+ * recording is forgotten (the exports keep their data).
  * Test methods can take {@link NbdServerExtension}, {@link NbdServer}, {@link FaultControl} or
  * {@link Traffic} parameters. Outside JUnit, {@link #start()} and {@link #close()} work too.
  */
@@ -56,6 +58,8 @@ public final class NbdServerExtension implements BeforeAllCallback, AfterAllCall
 
     private final Map<String, ExportSpec> exports = new LinkedHashMap<>();
     private final List<FileSystem> fileSystems = new ArrayList<>();
+    private final List<Path> tempFiles = new ArrayList<>();
+    private final List<FaultRule> initialFaults = new ArrayList<>();
     private final Instrumentation instrumentation = new Instrumentation();
     private final FaultControl faults = new LocalFaultControl(instrumentation.faults());
     private final Traffic traffic = new LocalTraffic(instrumentation);
@@ -70,6 +74,20 @@ public final class NbdServerExtension implements BeforeAllCallback, AfterAllCall
     /** An export backed by an existing file (its size is the file's). */
     public NbdServerExtension withFileExport(String name, Path file) {
         return export(ExportSpec.of(name, new ExportSpec.File(file, 0)));
+    }
+
+    /** An export backed by a new sparse temporary file of {@code size} bytes (deleted at {@link #close()}). */
+    public NbdServerExtension withFileExport(String name, long size) {
+        try {
+            Path file = Files.createTempFile("nbdtk-" + name.replaceAll("[^A-Za-z0-9_.-]", "_") + "-", ".img");
+            tempFiles.add(file);
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(size);
+            }
+            return withFileExport(name, file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** An export backed by a file of {@code size} bytes in an in-memory file system (jimfs). */
@@ -100,6 +118,13 @@ public final class NbdServerExtension implements BeforeAllCallback, AfterAllCall
     /** A read-only RAM export (reads as zeros). */
     public NbdServerExtension withReadOnlyExport(String name, long size) {
         return withExport(name, size).withReadOnly(name);
+    }
+
+    /** Faults in force from the start, and again after each reset between tests. */
+    public NbdServerExtension withFaults(FaultRule... rules) {
+        initialFaults.addAll(List.of(rules));
+        faults.set(initialFaults);
+        return this;
     }
 
     private NbdServerExtension export(ExportSpec spec) {
@@ -147,6 +172,14 @@ public final class NbdServerExtension implements BeforeAllCallback, AfterAllCall
             }
         }
         fileSystems.clear();
+        for (Path p : tempFiles) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a temporary file left behind is harmless
+            }
+        }
+        tempFiles.clear();
     }
 
     /** {@code nbd://127.0.0.1:PORT/EXPORT}. */
@@ -200,7 +233,7 @@ public final class NbdServerExtension implements BeforeAllCallback, AfterAllCall
     @Override
     public void beforeEach(ExtensionContext context) {
         start();
-        faults.clear();
+        faults.set(initialFaults);
         traffic.clear();
     }
 

@@ -42,7 +42,7 @@ class NbdServerContainerTest {
         nbd = new NbdServerContainer()
                 .withExport("disk", 16 << 20)
                 .withFileExport("file", 4 << 20)
-                .withExport("ro", 1 << 20).withReadOnly("ro");
+                .withReadOnlyExport("ro", 1 << 20);
         nbd.start();
     }
 
