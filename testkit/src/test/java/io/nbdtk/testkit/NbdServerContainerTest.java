@@ -39,6 +39,9 @@ class NbdServerContainerTest {
     static void start() {
         Prerequisites.require(DockerClientFactory.instance().isDockerAvailable(),
                 "a Docker engine (run ci/setup-docker as root)");
+        String jar = System.getProperty(ServerImage.JAR_PROPERTY, "");
+        Prerequisites.require(jar.isEmpty() || Files.isRegularFile(Path.of(jar)),
+                "the server jar " + jar + " (built by mvn package/verify, not by mvn test)");
         nbd = new NbdServerContainer()
                 .withExport("disk", 16 << 20)
                 .withFileExport("file", 4 << 20)
