@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nbdtk.client.ClientOptions;
 import io.nbdtk.client.NbdClient;
 import io.nbdtk.client.NbdCommandException;
+import io.nbdtk.client.NbdOptionException;
 import io.nbdtk.protocol.NbdError;
+import io.nbdtk.protocol.OptionReplyType;
 import io.nbdtk.server.filter.Feature;
 import io.nbdtk.server.filter.RecordedRequest;
 import java.io.IOException;
@@ -229,6 +231,20 @@ class OurClientUnderFaultsTest {
             c.write(0, new byte[] {5});
             assertThat(c.read(0, 1)).containsExactly(5);
         }
+    }
+
+    @Test
+    void refusedOptionsReachTheClient() throws Exception {
+        nbd.faults().add(Faults.refuseOption("STRUCTURED_REPLY"), Faults.refuseOption("EXTENDED_HEADERS"));
+        try (NbdClient c = connect()) {
+            assertThat(c.info().canDf()).isFalse(); // fell back to simple replies
+            c.write(0, new byte[] {3});
+            assertThat(c.read(0, 1)).containsExactly(3);
+        }
+        nbd.faults().set(List.of(Faults.refuseOption("GO")));
+        // Our client does not fall back to EXPORT_NAME (the spec's SHOULD); it reports the refusal.
+        assertThatThrownBy(OurClientUnderFaultsTest::connect).isInstanceOfSatisfying(NbdOptionException.class,
+                e -> assertThat(e.knownReplyType()).isEqualTo(OptionReplyType.ERR_UNSUP));
     }
 
     @Test
