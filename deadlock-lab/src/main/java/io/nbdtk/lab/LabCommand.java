@@ -4,6 +4,7 @@ import io.nbdtk.lab.check.CheckCommand;
 import io.nbdtk.lab.run.CleanupCommand;
 import io.nbdtk.lab.run.MatrixCommand;
 import io.nbdtk.lab.run.RunCommand;
+import io.nbdtk.lab.watch.WatchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "deadlock-lab", mixinStandardHelpOptions = true, version = "deadlock-lab 0.1.0",
         description = "Reproduce, detect and defuse the memory-pressure deadlock of a read-write "
                 + "NBD/FUSE mount served from the same machine.",
-        subcommands = {CheckCommand.class, RunCommand.class, MatrixCommand.class, CleanupCommand.class})
+        subcommands = {CheckCommand.class, RunCommand.class, MatrixCommand.class, CleanupCommand.class,
+                WatchCommand.class})
 public final class LabCommand {
     public static final int EXIT_ERROR = 2;
 

@@ -18,6 +18,7 @@ import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
 
 /**
  * The mounted directory: one regular file per export, nothing else. Sizes are fixed by the
@@ -40,7 +41,26 @@ final class ExportFileSystem extends FuseStubFS {
     private final long gid;
     private final long mountTimeSeconds = System.currentTimeMillis() / 1000;
     private final CountDownLatch initialised = new CountDownLatch(1);
-    private final ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(128 * 1024));
+    /**
+     * One direct buffer per libfuse thread, and a jnr view of it: the socket reads into / writes
+     * from it without the JDK's hidden bounce buffer, and one memcpy moves it to/from libfuse's
+     * buffer. (Handing libfuse's own memory to the client would save that copy, but a request that
+     * times out could then be written into memory libfuse has already reused.)
+     */
+    private final ThreadLocal<IoBuffer> buffers = ThreadLocal.withInitial(() -> new IoBuffer(MountOptions.MAX_IO));
+
+    private static final class IoBuffer {
+        final ByteBuffer bytes;
+        final Pointer pointer;
+
+        IoBuffer(int capacity) {
+            bytes = ByteBuffer.allocateDirect(capacity);
+            // a raw-address pointer: its transfers are one memcpy (a pointer wrapping the
+            // ByteBuffer object copies byte by byte: 4x the CPU of the whole request at 128 KiB)
+            long address = com.kenai.jffi.MemoryIO.getInstance().getDirectBufferAddress(bytes);
+            pointer = Pointer.wrap(jnr.ffi.Runtime.getSystemRuntime(), address, capacity);
+        }
+    }
     private volatile Runnable emergencyUnmount = () -> { };
 
     private static final class Entry {
@@ -90,26 +110,19 @@ final class ExportFileSystem extends FuseStubFS {
      * libfuse 2's {@code struct fuse_conn_info}: unsigned proto_major, proto_minor, async_read,
      * max_write, max_readahead, capable, want, max_background, congestion_threshold, ...
      */
-    private static final int CONN_CAPABLE = 20;
-    private static final int CONN_WANT = 24;
     private static final int CONN_MAX_BACKGROUND = 28;
     private static final int CONN_CONGESTION_THRESHOLD = 32;
-    private static final int FUSE_CAP_ASYNC_DIO = 1 << 15;
     static final int MAX_BACKGROUND = 64;
 
     /**
-     * Asks for what libfuse 2 leaves off: without async direct I/O the kernel keeps at most one
-     * read and one write in flight per file for O_DIRECT and direct_io files, which serialises
-     * fio/databases/loop on a pipelining NBD client; and it allows more background requests
-     * (readahead, async direct I/O) than the default 12.
+     * Allows more background requests (readahead) in flight than the kernel's default of 12: the
+     * client pipelines them. (Async direct I/O cannot be asked for: libfuse 2.9 does not know
+     * FUSE_CAP_ASYNC_DIO, so the kernel keeps one O_DIRECT read and one write in flight per open
+     * file; see docs/nbd-fuse.md.)
      */
     @Override
     public Pointer init(Pointer conn) {
         if (conn != null) {
-            int capable = conn.getInt(CONN_CAPABLE);
-            if ((capable & FUSE_CAP_ASYNC_DIO) != 0) {
-                conn.putInt(CONN_WANT, conn.getInt(CONN_WANT) | FUSE_CAP_ASYNC_DIO);
-            }
             conn.putInt(CONN_MAX_BACKGROUND, MAX_BACKGROUND);
             conn.putInt(CONN_CONGESTION_THRESHOLD, MAX_BACKGROUND * 3 / 4);
         }
@@ -187,13 +200,13 @@ final class ExportFileSystem extends FuseStubFS {
             return 0;
         }
         int n = (int) Math.min(size, end - offset);
-        ByteBuffer b = buffer(n);
+        IoBuffer io = buffer(n);
         try {
-            e.device.read(offset, b);
+            e.device.read(offset, io.bytes);
         } catch (IOException ex) {
             return -errnoOf(ex);
         }
-        buf.put(0, b.array(), 0, n);
+        buf.transferFrom(0, io.pointer, 0, n);
         return n;
     }
 
@@ -211,10 +224,10 @@ final class ExportFileSystem extends FuseStubFS {
             return size == 0 ? 0 : -Errno.ENOSPC; // like writing past the end of a block device
         }
         int n = (int) Math.min(size, end - offset); // a short write; the next one gets ENOSPC
-        ByteBuffer b = buffer(n);
-        buf.get(0, b.array(), 0, n);
+        IoBuffer io = buffer(n);
+        buf.transferTo(0, io.pointer, 0, n);
         try {
-            e.device.write(offset, b);
+            e.device.write(offset, io.bytes);
         } catch (IOException ex) {
             return -errnoOf(ex);
         }
@@ -327,6 +340,31 @@ final class ExportFileSystem extends FuseStubFS {
         return truncate(path, size);
     }
 
+    private static final long UTIME_NOW = (1L << 30) - 1;
+    private static final long UTIME_OMIT = (1L << 30) - 2;
+
+    /** touch, cp -p, rsync: the modification time is kept (in memory, for the mount's life). */
+    @Override
+    public int utimens(String path, Timespec[] timespec) {
+        Entry e = entry(path);
+        if (e == null) {
+            return "/".equals(path) ? 0 : -Errno.ENOENT;
+        }
+        if (!writable(e)) {
+            return -Errno.EROFS;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        if (timespec == null || timespec.length < 2) {
+            e.modifiedSeconds.set(now);
+        } else {
+            long nsec = timespec[1].tv_nsec.longValue();
+            if (nsec != UTIME_OMIT) {
+                e.modifiedSeconds.set(nsec == UTIME_NOW ? now : timespec[1].tv_sec.get());
+            }
+        }
+        return 0;
+    }
+
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
         return entry(path) != null ? -Errno.EPERM : -Errno.EACCES;
@@ -351,13 +389,13 @@ final class ExportFileSystem extends FuseStubFS {
         return 0;
     }
 
-    private ByteBuffer buffer(int n) {
-        ByteBuffer b = buffers.get();
-        if (b.capacity() < n) {
-            b = ByteBuffer.allocate(n);
+    private IoBuffer buffer(int n) {
+        IoBuffer b = buffers.get();
+        if (b.bytes.capacity() < n) { // only if the kernel sends more than it was told to
+            b = new IoBuffer(n);
             buffers.set(b);
         }
-        b.clear().limit(n);
+        b.bytes.clear().limit(n);
         return b;
     }
 

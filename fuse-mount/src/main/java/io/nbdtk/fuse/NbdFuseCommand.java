@@ -28,7 +28,7 @@ public final class NbdFuseCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Parameters(arity = "0..2", paramLabel = "URI MOUNTPOINT",
-            description = "The server's NBD URI and an existing directory.")
+            description = "The server's NBD URI and an existing directory (with --demo: only the directory).")
     List<String> positional = new ArrayList<>();
 
     @Option(names = {"-r", "--readonly"}, description = "Mount read-only (files are 0444; writes fail with EROFS).")
@@ -77,6 +77,14 @@ public final class NbdFuseCommand implements Callable<Integer> {
     @Option(names = "--no-mlock", description = "Do not mlockall() for local read-write mounts.")
     boolean noMlock;
 
+    @Option(names = "--demo",
+            description = "Start an embedded nbdtk server with an in-memory export 'demo' and mount it (local, so mitigated).")
+    boolean demo;
+
+    @Option(names = "--demo-size", defaultValue = "256M", paramLabel = "SIZE",
+            description = "Size of the --demo export (default: ${DEFAULT-VALUE}).")
+    String demoSize;
+
     @Option(names = {"-v", "--verbose"}, description = "Say more about unmounting.")
     boolean verbose;
 
@@ -85,7 +93,13 @@ public final class NbdFuseCommand implements Callable<Integer> {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new NbdFuseCommand());
+        CommandLine cl = new CommandLine(new NbdFuseCommand());
+        // a failed connection or mount is a message for the user, not a stack trace
+        cl.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            commandLine.getErr().println("nbd-fuse: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return 1;
+        });
+        return cl;
     }
 
     static final class VersionInfo implements CommandLine.IVersionProvider {
@@ -97,6 +111,20 @@ public final class NbdFuseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (demo) {
+            if (positional.size() != 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--demo takes only MOUNTPOINT");
+            }
+            long size;
+            try {
+                size = Sizes.parse(demoSize);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--demo-size: " + e.getMessage());
+            }
+            try (ExportSource source = new DemoExportSource(size, clientSettings())) {
+                return runner().run(source, Path.of(positional.get(0)), true);
+            }
+        }
         if (positional.size() != 2) {
             throw new CommandLine.ParameterException(spec.commandLine(), "expected URI MOUNTPOINT");
         }

@@ -6,6 +6,7 @@ import jnr.ffi.annotations.SaveError;
 public interface ProcessLib {
     int MCL_CURRENT = 1;
     int MCL_FUTURE = 2;
+    int MCL_ONFAULT = 4;
     int PR_SET_IO_FLUSHER = 57;
 
     @SaveError

@@ -37,16 +37,19 @@ final class ProcessMitigations {
     }
 
     /**
-     * Locks every page of the process now and in future (MCL_CURRENT|MCL_FUTURE): the daemon no
-     * longer page-faults on its own memory under pressure (a first-touch fault was one of the
-     * stuck stacks in the lab). Needs CAP_IPC_LOCK or a large enough RLIMIT_MEMLOCK.
+     * Locks the pages of the process, now and in future, as they are touched
+     * (MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT): what the daemon has used can no longer be reclaimed
+     * or swapped out under pressure, so serving a request does not fault it back in. Without
+     * MCL_ONFAULT a JVM would populate and lock every mapping it reserved (measured here: 2.5 GB
+     * RSS with the default heap instead of about 150 MB). Needs CAP_IPC_LOCK or a large enough
+     * RLIMIT_MEMLOCK.
      */
     Mitigation mlockall() {
-        String name = "mlockall(MCL_CURRENT|MCL_FUTURE)";
+        String name = "mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT)";
         try {
             ProcessLib lib = lib();
-            if (lib.mlockall(ProcessLib.MCL_CURRENT | ProcessLib.MCL_FUTURE) == 0) {
-                return new Mitigation(name, true, "all pages of the daemon are locked in memory");
+            if (lib.mlockall(ProcessLib.MCL_CURRENT | ProcessLib.MCL_FUTURE | ProcessLib.MCL_ONFAULT) == 0) {
+                return new Mitigation(name, true, "every page the daemon has touched stays in memory");
             }
             int errno = Runtime.getRuntime(lib).getLastError();
             String why = hasCapability(CAP_IPC_LOCK) ? "" : "; CAP_IPC_LOCK is missing and RLIMIT_MEMLOCK is too small";

@@ -100,6 +100,17 @@ class ExportFileSystemMountTest {
     }
 
     @Test
+    void modificationTimeCanBeSetLikeOnAnyFile() throws Exception {
+        mount(MountOptions.defaults(), new ExportFile("disk", new MemoryBlockDevice(8192)));
+        Path disk = mp.resolve("disk");
+        // both times: libfuse 2 drops a change of the modification time alone (touch -m) silently
+        run("touch", "-d", "2001-02-03 04:05:06 UTC", disk.toString());
+        assertThat(Files.getLastModifiedTime(disk).toInstant()).isEqualTo(java.time.Instant.parse("2001-02-03T04:05:06Z"));
+        run("touch", disk.toString()); // now
+        assertThat(Files.getLastModifiedTime(disk).toInstant()).isAfter(java.time.Instant.parse("2020-01-01T00:00:00Z"));
+    }
+
+    @Test
     void readOnlyMountRefusesWrites() throws IOException {
         MemoryBlockDevice dev = new MemoryBlockDevice(8192);
         mount(MountOptions.defaults().withReadOnly(true), new ExportFile("disk", dev));

@@ -54,11 +54,27 @@ class NbdFuseCommandTest {
     }
 
     @Test
+    void demoTakesOnlyTheMountPointAndASaneSize() {
+        assertThat(run("--demo", "nbd://x/y", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--demo takes only MOUNTPOINT");
+        assertThat(run("--demo", "--demo-size", "lots", tmp.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("not a size");
+    }
+
+    @Test
     void localReadWriteMountIsRefusedWithExitStatusTwo() throws Exception {
         server = new Nbdkit(tmp.resolve("s"), "memory", "1M").start();
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
         assertThat(run(server.uri(), mp.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("refusing a read-write mount", "Unix socket", "--allow-local-rw");
+        assertThat(MountCleanup.fuseMountAt(mp)).isEmpty();
+    }
+
+    @Test
+    void anUnreachableServerIsOneLineAndExitStatusOne() throws Exception {
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        assertThat(run("-r", "nbd+unix:///?socket=" + tmp.resolve("nothing-here"), mp.toString())).isEqualTo(1);
+        assertThat(err.toString()).startsWith("nbd-fuse: ").doesNotContain("\tat ");
         assertThat(MountCleanup.fuseMountAt(mp)).isEmpty();
     }
 

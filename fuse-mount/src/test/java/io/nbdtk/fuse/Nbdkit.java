@@ -40,16 +40,25 @@ final class Nbdkit implements AutoCloseable {
         return "nbd+unix:///?socket=" + socket;
     }
 
+    /** Sends a signal (STOP, CONT) to the server process. */
+    void signal(String name) throws IOException {
+        Exec.Result r = Exec.run(List.of("kill", "-" + name, Long.toString(process.pid())), Duration.ofSeconds(10));
+        if (!r.ok()) {
+            throw new IOException("kill -" + name + ": " + r.output());
+        }
+    }
+
     /** SIGKILL: the server vanishes without a word, as in a crash. */
-    void kill() throws InterruptedException {
+    void kill() throws InterruptedException, IOException {
         if (process != null && process.isAlive()) {
+            signal("CONT"); // a stopped process does not die until continued
             process.destroyForcibly();
             process.waitFor(20, TimeUnit.SECONDS);
         }
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         kill();
     }
 }

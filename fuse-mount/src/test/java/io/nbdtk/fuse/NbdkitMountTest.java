@@ -169,6 +169,50 @@ class NbdkitMountTest {
     }
 
     @Test
+    void stalledServerIsBoundedByTheRequestTimeout() throws Exception {
+        server = new Nbdkit(socket, "memory", "1M").start();
+        mount = RunningMount.start(server.uri(), mp, tmp, true, Duration.ofSeconds(2), Duration.ofSeconds(2));
+        Path disk = mount.file("default");
+        try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
+            server.signal("STOP"); // the server hangs: connections stay open, nothing is answered
+            try {
+                var stalled = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return ch.read(ByteBuffer.allocate(4096), 8192);
+                    } catch (IOException e) {
+                        return e;
+                    }
+                });
+                // the bound on this get() is only the test's safety net: the read ends with EIO
+                // after the 2 s request timeout (plus the 2 s wait for a reconnection)
+                assertThat(stalled.get(50, java.util.concurrent.TimeUnit.SECONDS))
+                        .isInstanceOfSatisfying(IOException.class, e -> assertThat(e).hasMessageContaining("Input/output error"));
+            } finally {
+                server.signal("CONT");
+            }
+            ByteBuffer b = ByteBuffer.allocate(4096);
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> ch.read(b.clear(), 0) == 4096);
+        }
+    }
+
+    @Test
+    void everyOneOfFourConnectionsCarriesRequests() throws Exception {
+        Path log = tmp.resolve("nbdkit.log");
+        server = new Nbdkit(socket, "--filter=log", "memory", "16M", "logfile=" + log).start();
+        mount = RunningMount.start(server.uri(), mp, tmp, false, Duration.ofSeconds(20), Duration.ofSeconds(2), 4);
+        ExportFileSystemMountTest.run("dd", "if=/dev/zero", "of=" + mount.file("default"), "bs=64k", "count=64",
+                "oflag=direct", "conv=notrunc", "status=none");
+        java.util.Set<String> writers = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(log)) {
+            var m = java.util.regex.Pattern.compile("connection=(\\d+) Write ").matcher(line);
+            if (m.find()) {
+                writers.add(m.group(1));
+            }
+        }
+        assertThat(writers).hasSize(4); // nbdfuse -C 4 left one of its four connections idle
+    }
+
+    @Test
     void readOnlyMountRefusesWritesAndReadOnlyExportsMountReadOnly() throws Exception {
         server = new Nbdkit(socket, "memory", "1M").start();
         mount(true);

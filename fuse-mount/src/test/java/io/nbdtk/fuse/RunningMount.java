@@ -18,13 +18,13 @@ final class RunningMount implements AutoCloseable {
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
     final CompletableFuture<Integer> exit;
 
-    private RunningMount(Path mountPoint, ExportSource source, MountRunner.Settings settings) {
+    private RunningMount(Path mountPoint, ExportSource source, MountRunner.Settings settings, boolean demo) {
         this.mountPoint = mountPoint;
         MountRunner runner = new MountRunner(settings, new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true),
                 new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
         exit = CompletableFuture.supplyAsync(() -> {
             try (source) {
-                return runner.run(source, mountPoint, false);
+                return runner.run(source, mountPoint, demo);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -36,10 +36,25 @@ final class RunningMount implements AutoCloseable {
      * a fake cgroup tree and no mlockall: neither may touch the test JVM.
      */
     static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration reconnectTimeout) {
-        ClientSettings cs = new ClientSettings(readOnly, 2, Duration.ofSeconds(20), reconnectTimeout);
-        MountRunner.Settings s = new MountRunner.Settings(readOnly, true, false, false, false, List.of(),
+        return start(uri, mountPoint, scratch, readOnly, Duration.ofSeconds(20), reconnectTimeout);
+    }
+
+    static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration requestTimeout,
+            Duration reconnectTimeout) {
+        return start(uri, mountPoint, scratch, readOnly, requestTimeout, reconnectTimeout, 2);
+    }
+
+    static RunningMount start(String uri, Path mountPoint, Path scratch, boolean readOnly, Duration requestTimeout,
+            Duration reconnectTimeout, int connections) {
+        ClientSettings cs = new ClientSettings(readOnly, connections, requestTimeout, reconnectTimeout);
+        return start(new NbdExportSource(uri, false, cs), mountPoint, scratch, readOnly, false);
+    }
+
+    /** Runs {@code source} like the command would ({@code demo}: as --demo, local by construction). */
+    static RunningMount start(ExportSource source, Path mountPoint, Path scratch, boolean readOnly, boolean demo) {
+        MountRunner.Settings s = new MountRunner.Settings(readOnly, !demo, false, false, false, List.of(),
                 scratch.resolve("no-cgroups"), "/", null, false);
-        RunningMount m = new RunningMount(mountPoint, new NbdExportSource(uri, false, cs), s);
+        RunningMount m = new RunningMount(mountPoint, source, s, demo);
         await().atMost(Duration.ofSeconds(60)).until(() -> m.out().contains("ready") || m.exit.isDone());
         if (m.exit.isDone()) {
             throw new IllegalStateException("nbd-fuse ended: " + m.exit.join() + " " + m.err());

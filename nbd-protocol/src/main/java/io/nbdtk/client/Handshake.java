@@ -280,7 +280,12 @@ final class Handshake {
         header.expectOption(expected.code());
         ByteBuffer payload = ByteBuffer.allocate(header.length()); // bounded by limits.maxOptionLength
         transport.readFully(payload);
-        return new Reply(header, payload.flip());
+        Reply reply = new Reply(header, payload.flip());
+        if (reply.is(OptionReplyType.ERR_SHUTDOWN) && expected != Option.ABORT) {
+            abort(); // the spec: a client told the server is shutting down must soft-disconnect
+            throw reply.refusal();
+        }
+        return reply;
     }
 
     private static void expectAckOrError(Reply r) throws ProtocolException {

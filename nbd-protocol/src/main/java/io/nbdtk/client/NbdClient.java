@@ -67,6 +67,10 @@ public final class NbdClient implements Closeable {
         return connect(NbdUri.parse(uri), ClientOptions.defaults());
     }
 
+    public static NbdClient connect(NbdUri uri) throws IOException {
+        return connect(uri, ClientOptions.defaults());
+    }
+
     public static NbdClient connect(NbdUri uri, ClientOptions options) throws IOException {
         ClientOptions o = forUri(uri, options);
         return open(Target.of(uri), uri.exportName(), o);
@@ -101,6 +105,10 @@ public final class NbdClient implements Closeable {
     }
 
     private static ClientOptions forUri(NbdUri uri, ClientOptions options) {
+        if (uri.param("tls-psk-file").isPresent() || uri.param("tls-type").filter(t -> !t.equals("x509")).isPresent()) {
+            throw new NbdUnsupportedException("TLS with pre-shared keys is not supported (URI " + uri
+                    + "); use X.509 certificates (tls-certificates=DIR)");
+        }
         ClientOptions o = options;
         if (o.tls() == null && (uri.tls() || uri.param("tls-certificates").isPresent())) {
             o = o.withTls(TlsOptions.fromUri(uri));
@@ -276,14 +284,10 @@ public final class NbdClient implements Closeable {
             checkRange(offset, length);
             ByteBuffer whole = dst.slice();
             List<CompletableFuture<Object>> parts = new ArrayList<>();
-            for (long done = 0; done < length || length == 0; ) {
+            for (int done = 0; done < length; done += (int) Math.min(maxRequest, length - done)) {
                 int n = (int) Math.min(maxRequest, length - done);
-                ByteBuffer part = whole.duplicate().position((int) done).limit((int) done + n).slice();
+                ByteBuffer part = whole.duplicate().position(done).limit(done + n).slice();
                 parts.add(pick().submit(Command.READ, flags, offset + done, n, null, part, direct));
-                done += n;
-                if (length == 0) {
-                    break;
-                }
             }
             return all(parts).thenRun(() -> dst.position(dst.position() + length));
         } catch (RuntimeException e) {
@@ -321,14 +325,10 @@ public final class NbdClient implements Closeable {
             checkRange(offset, length);
             ByteBuffer whole = src.slice();
             List<CompletableFuture<Object>> parts = new ArrayList<>();
-            for (long done = 0; done < length || length == 0; ) {
+            for (int done = 0; done < length; done += (int) Math.min(maxRequest, length - done)) {
                 int n = (int) Math.min(maxRequest, length - done);
-                ByteBuffer part = whole.duplicate().position((int) done).limit((int) done + n).slice();
+                ByteBuffer part = whole.duplicate().position(done).limit(done + n).slice();
                 parts.add(pick().submit(Command.WRITE, flags, offset + done, n, part, null, direct));
-                done += n;
-                if (length == 0) {
-                    break;
-                }
             }
             return all(parts).thenRun(() -> src.position(src.position() + length));
         } catch (RuntimeException e) {
@@ -409,12 +409,10 @@ public final class NbdClient implements Closeable {
             // payload-less commands may exceed the payload maximum, but compact headers carry u32
             long step = info.extendedHeaders() ? Long.MAX_VALUE : (1L << 31);
             List<CompletableFuture<Object>> parts = new ArrayList<>();
-            long done = 0;
-            do {
-                long n = Math.min(step, length - done);
-                parts.add(pick().submit(command, flags, offset + done, n, null, null, direct));
-                done += n;
-            } while (done < length);
+            for (long done = 0; done < length; done += Math.min(step, length - done)) {
+                parts.add(pick().submit(command, flags, offset + done, Math.min(step, length - done), null, null,
+                        direct));
+            }
             return all(parts);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -448,9 +446,24 @@ public final class NbdClient implements Closeable {
 
     // ---------------------------------------------------------------- helpers
 
+    /** Round robin, but skipping to a connection with fewer requests in flight when there is one. */
     private NbdConnection pick() {
         int n = connections.size();
-        return n == 1 ? connections.get(0) : connections.get((int) Math.floorMod(next.getAndIncrement(), (long) n));
+        if (n == 1) {
+            return connections.get(0);
+        }
+        int start = (int) Math.floorMod(next.getAndIncrement(), (long) n);
+        NbdConnection best = connections.get(start);
+        int bestLoad = best.inFlight();
+        for (int i = 1; i < n && bestLoad > 0; i++) {
+            NbdConnection c = connections.get((start + i) % n);
+            int load = c.inFlight();
+            if (load < bestLoad) {
+                best = c;
+                bestLoad = load;
+            }
+        }
+        return best;
     }
 
     private void requireWritable(String what) {
@@ -493,7 +506,11 @@ public final class NbdClient implements Closeable {
         }
     }
 
+    /** Zero-length requests are never sent (the spec leaves them unspecified): they just succeed. */
     private static CompletableFuture<Void> all(List<CompletableFuture<Object>> parts) {
+        if (parts.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
         if (parts.size() == 1) {
             return parts.get(0).thenApply(v -> null);
         }
@@ -511,8 +528,8 @@ public final class NbdClient implements Closeable {
             if (c instanceof NbdCommandException) {
                 NbdCommandException n = (NbdCommandException) c;
                 // rethrow a fresh copy so the stack trace shows the caller
-                NbdCommandException copy = new NbdCommandException(n.getMessage().replaceFirst(" failed: .*", ""),
-                        n.errorCode(), n.serverMessage(), n.errorOffset());
+                NbdCommandException copy = new NbdCommandException(n.command(), n.errorCode(), n.serverMessage(),
+                        n.errorOffset());
                 copy.initCause(n);
                 throw copy;
             }

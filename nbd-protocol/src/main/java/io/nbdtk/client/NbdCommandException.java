@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 public class NbdCommandException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    private final String command;
     private final int errorCode;
     private final String serverMessage;
     private final OptionalLong errorOffset;
@@ -16,9 +17,15 @@ public class NbdCommandException extends IOException {
         super(command + " failed: " + NbdError.nameOf(errorCode)
                 + (serverMessage.isEmpty() ? "" : " (" + serverMessage + ")")
                 + (errorOffset.isPresent() ? " at offset " + Long.toUnsignedString(errorOffset.getAsLong()) : ""));
+        this.command = command;
         this.errorCode = errorCode;
         this.serverMessage = serverMessage;
         this.errorOffset = errorOffset;
+    }
+
+    /** The failed request, e.g. {@code NBD_CMD_WRITE(offset=0, length=4096)}. */
+    public String command() {
+        return command;
     }
 
     /** The error as the spec asks clients to read it: unknown values count as EINVAL. */

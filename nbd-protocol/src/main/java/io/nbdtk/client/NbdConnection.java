@@ -8,6 +8,7 @@ import io.nbdtk.protocol.CommandFlags;
 import io.nbdtk.protocol.ErrorChunk;
 import io.nbdtk.protocol.Limits;
 import io.nbdtk.protocol.Magic;
+import io.nbdtk.protocol.NbdError;
 import io.nbdtk.protocol.OffsetData;
 import io.nbdtk.protocol.OffsetHole;
 import io.nbdtk.protocol.ProtocolException;
@@ -19,16 +20,19 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,7 +53,8 @@ final class NbdConnection {
     private final Map<Integer, String> contextNames = new ConcurrentHashMap<>();
     private final Duration requestTimeout;
     private final ScheduledFuture<?> sweeper;
-    private final ExecutorService completer;
+    private final ExecutorService ownCompleter;
+    private final Executor completer;
     private final Limits limits;
     private final boolean extended;
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -57,6 +62,7 @@ final class NbdConnection {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ByteBuffer headerOut = ByteBuffer.allocateDirect(RequestHeader.EXTENDED_SIZE);
     private final AtomicReference<Throwable> closed = new AtomicReference<>();
+    private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final Thread reader;
 
     NbdConnection(Transport transport, ExportInfo info, ClientOptions options, long maxRequest,
@@ -64,12 +70,13 @@ final class NbdConnection {
         this.transport = transport;
         this.info = info;
         this.requestTimeout = options.requestTimeout();
-        // one completion thread per connection: callbacks never run on (and never block) the reader
-        this.completer = Executors.newSingleThreadExecutor(r -> {
+        // by default one completion thread per connection: callbacks never run on (or block) the reader
+        this.ownCompleter = options.completionExecutor() == null ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "nbd-complete-" + transport.describe());
             t.setDaemon(true);
             return t;
-        });
+        }) : null;
+        this.completer = ownCompleter != null ? ownCompleter : options.completionExecutor();
         this.limits = Limits.DEFAULT.withMaxPayload(maxRequest);
         this.extended = info.extendedHeaders();
         info.metaContexts().forEach((name, id) -> contextNames.put(id, name));
@@ -179,7 +186,14 @@ final class NbdConnection {
                 break;
             }
         }
-        if (writeLock.tryLock()) {
+        boolean locked;
+        try {
+            locked = writeLock.tryLock(1, TimeUnit.SECONDS); // a writer stuck on a dead server: skip DISC
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (locked) {
             try {
                 if (closed.get() == null) {
                     headerOut.clear();
@@ -215,7 +229,9 @@ final class NbdConnection {
                 finishExceptionally(p, closedException(cause));
             }
         }
-        completer.shutdown(); // queued completions still run
+        if (ownCompleter != null) {
+            ownCompleter.shutdown(); // queued completions still run
+        }
     }
 
     private NbdConnectionClosedException closedException(Throwable cause) {
@@ -375,7 +391,7 @@ final class NbdConnection {
             throw new ProtocolException(what + " chunk [" + Long.toUnsignedString(at) + ", +" + length
                     + ") lies outside " + p.describe());
         }
-        p.covered.add(new long[] {rel, rel + length});
+        p.cover(rel, rel + length);
         return (int) rel;
     }
 
@@ -393,7 +409,7 @@ final class NbdConnection {
         if (name == null) {
             throw new ProtocolException("block status for unknown context id " + c.contextId());
         }
-        p.extents.put(name, c.extents());
+        p.addExtents(name, c.extents());
     }
 
     private void complete(Pending p) throws ProtocolException {
@@ -403,9 +419,12 @@ final class NbdConnection {
             return;
         }
         if (p.command == Command.READ) {
-            p.covered.sort(Comparator.comparingLong(r -> r[0]));
+            List<long[]> ranges = p.covered == null ? List.of() : p.covered;
+            if (ranges.size() > 1) {
+                ranges.sort(Comparator.comparingLong(r -> r[0]));
+            }
             long next = 0;
-            for (long[] r : p.covered) {
+            for (long[] r : ranges) {
                 if (r[0] != next) {
                     throw new ProtocolException("reply to " + p.describe() + (r[0] < next ? " has overlapping"
                             : " leaves a gap before") + " relative offset " + r[0]);
@@ -417,7 +436,7 @@ final class NbdConnection {
             }
             finish(p, null);
         } else if (p.command == Command.BLOCK_STATUS) {
-            if (p.extents.isEmpty()) {
+            if (p.extents == null) {
                 throw new ProtocolException("reply to " + p.describe() + " carried no block status");
             }
             finish(p, new BlockStatus(p.offset, p.extents));
@@ -437,10 +456,22 @@ final class NbdConnection {
 
     private void finishExceptionally(Pending p, Throwable e) {
         p.answered = true;
+        if (e instanceof NbdCommandException && ((NbdCommandException) e).error() == NbdError.ESHUTDOWN) {
+            shutdownRequested();
+        }
         if (p.direct) {
             p.future.completeExceptionally(e);
         } else {
             dispatch(() -> p.future.completeExceptionally(e));
+        }
+    }
+
+    /** The spec: after ESHUTDOWN the client must soft-disconnect (finish what is pending, DISC). */
+    private void shutdownRequested() {
+        if (closed.get() == null && !disconnecting.getAndSet(true)) {
+            Thread t = new Thread(() -> close(Duration.ofSeconds(10)), "nbd-shutdown-" + transport.describe());
+            t.setDaemon(true);
+            t.start();
         }
     }
 

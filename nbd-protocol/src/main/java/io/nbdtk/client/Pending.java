@@ -25,10 +25,10 @@ final class Pending {
     volatile boolean answered;
 
     ErrorChunk error;
-    /** READ: [start, end) ranges relative to offset, covered by data or hole chunks. */
-    final List<long[]> covered = new ArrayList<>();
-    /** BLOCK_STATUS: context name to extents. */
-    final Map<String, List<Extent>> extents = new HashMap<>();
+    /** READ: [start, end) ranges relative to offset, covered by data or hole chunks (reader thread only). */
+    List<long[]> covered;
+    /** BLOCK_STATUS: context name to extents (reader thread only). */
+    Map<String, List<Extent>> extents;
 
     Pending(Command command, long offset, long length, ByteBuffer destination, boolean direct) {
         this.command = command;
@@ -36,6 +36,20 @@ final class Pending {
         this.length = length;
         this.destination = destination;
         this.direct = direct;
+    }
+
+    void cover(long start, long end) {
+        if (covered == null) {
+            covered = new ArrayList<>(2);
+        }
+        covered.add(new long[] {start, end});
+    }
+
+    void addExtents(String context, List<Extent> list) {
+        if (extents == null) {
+            extents = new HashMap<>();
+        }
+        extents.put(context, list);
     }
 
     String describe() {

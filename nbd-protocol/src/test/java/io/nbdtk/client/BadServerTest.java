@@ -273,4 +273,20 @@ class BadServerTest {
                     .hasMessageContaining("SEND_FLUSH");
         }
     }
+
+    @Test
+    void serverShuttingDownDuringTheHandshakeGetsAnAbort() throws Exception {
+        try (FakeServer s = new FakeServer(f -> {
+            f.greet();
+            int opt = f.readOption();
+            f.optionReply(opt, OptionReplyType.ERR_SHUTDOWN, "going down".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(f.readOption()).isEqualTo(Option.ABORT.code());
+            f.optionReply(Option.ABORT.code(), OptionReplyType.ACK, new byte[0]);
+            f.awaitClientClose();
+        })) {
+            assertThatThrownBy(() -> s.connect(OPTS)).isInstanceOf(NbdOptionException.class)
+                    .hasMessageContaining("NBD_REP_ERR_SHUTDOWN (going down)");
+            s.finish();
+        }
+    }
 }

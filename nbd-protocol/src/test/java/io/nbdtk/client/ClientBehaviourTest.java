@@ -38,6 +38,7 @@ class ClientBehaviourTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid for NBD_CMD_READ");
             assertThatThrownBy(() -> nbd.read((1 << 20) - 100, 512)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("outside the export");
+            nbd.read(0, ByteBuffer.allocate(0)); // zero-length: nothing is sent
             assertThat(nbd.read(0, 512)).containsOnly(0);
         }
     }
@@ -112,6 +113,25 @@ class ClientBehaviourTest {
             nbd.close();
             assertThat(nbd.isClosed()).isTrue();
             s.finish();
+        }
+    }
+
+    @Test
+    void asyncResultsCompleteOffTheReaderThreadUnlessAskedOtherwise() throws Exception {
+        for (boolean onReader : new boolean[] {false, true}) {
+            java.util.concurrent.CountDownLatch attached = new java.util.concurrent.CountDownLatch(1);
+            try (FakeServer s = new FakeServer(f -> {
+                f.negotiate(false);
+                FakeServer.Request r = f.readRequest();
+                attached.await(); // reply only once the callback is in place
+                f.simpleReply(r.cookie(), 0);
+                f.awaitClientClose();
+            }); NbdClient nbd = s.connect(onReader ? OPTS.withCompletionExecutor(Runnable::run) : OPTS)) {
+                java.util.concurrent.CompletableFuture<String> thread =
+                        nbd.flushAsync().thenApply(v -> Thread.currentThread().getName());
+                attached.countDown();
+                assertThat(thread.get()).startsWith(onReader ? "nbd-reader-" : "nbd-complete-");
+            }
         }
     }
 }

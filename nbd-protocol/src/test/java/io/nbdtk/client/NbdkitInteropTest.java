@@ -139,6 +139,38 @@ class NbdkitInteropTest {
     }
 
     @Test
+    void serverThatDiesFailsPendingRequestsPromptly() throws Exception {
+        PeerServer s = nbdkit("--filter=delay", "memory", "size=16M", "rdelay=20");
+        try (NbdClient nbd = NbdClient.connect(s.uri(""), ClientOptions.defaults()
+                .withRequestTimeout(Duration.ofSeconds(60)))) {
+            CompletableFuture<Void> a = nbd.readAsync(0, ByteBuffer.allocate(512));
+            CompletableFuture<Void> b = nbd.readAsync(512, ByteBuffer.allocate(512));
+            s.kill(); // SIGKILL while both reads wait in the delay filter
+            assertThatThrownBy(() -> a.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(NbdConnectionClosedException.class)
+                    .hasMessageContaining("nbdkit.sock closed"); // EOF or "Connection reset"
+            assertThatThrownBy(() -> b.get(10, java.util.concurrent.TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(NbdConnectionClosedException.class);
+            assertThat(nbd.isClosed()).isTrue();
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void serverShuttingDownGetsASoftDisconnect() throws Exception {
+        try (PeerServer s = nbdkit("--filter=delay", "memory", "size=16M", "rdelay=2");
+                NbdClient nbd = NbdClient.connect(s.uri(""), ClientOptions.defaults())) {
+            CompletableFuture<Void> a = nbd.readAsync(0, ByteBuffer.allocate(512));
+            s.terminate(); // nbdkit answers what is in flight with ESHUTDOWN
+            assertThatThrownBy(() -> a.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .satisfies(e -> assertThat(e.getCause()).isInstanceOfAny(NbdCommandException.class,
+                            NbdConnectionClosedException.class));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(nbd::isClosed);
+        }
+    }
+
+    @Test
     void fallsBackToSimpleRepliesWhenTheServerHasNoStructuredReplies() throws Exception {
         try (PeerServer s = nbdkit("--no-sr", "memory", "size=16M");
                 NbdClient nbd = NbdClient.connect(s.uri(""), ClientOptions.defaults())) {

@@ -39,13 +39,33 @@ final class PeerServer implements AutoCloseable {
                             throw new IllegalStateException(command.get(0) + " exited with " + p.exitValue()
                                     + ": " + Files.readString(log));
                         }
-                        return Files.exists(socket);
+                        return isListening(socket);
                     });
         } catch (RuntimeException e) {
             s.close();
             throw e;
         }
         return s;
+    }
+
+    /**
+     * Whether a Unix socket at {@code path} is listening, read from /proc/net/unix (flag
+     * __SO_ACCEPTCON) without connecting: a probe connection would be served as a client, and
+     * nbd-server in foreground mode serves only one. The socket file appears at bind(), before
+     * listen(), so its mere existence is not enough.
+     */
+    static boolean isListening(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return false;
+        }
+        String target = path.toAbsolutePath().toString();
+        for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 8 && f[7].equals(target) && (Integer.parseInt(f[3], 16) & 0x10000) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Path socket() {
@@ -58,6 +78,16 @@ final class PeerServer implements AutoCloseable {
 
     String log() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** SIGKILL: the server dies without a word. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM without waiting: a graceful shutdown in progress. */
+    void terminate() {
+        process.destroy();
     }
 
     @Override

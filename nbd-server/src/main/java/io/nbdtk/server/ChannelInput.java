@@ -12,6 +12,7 @@ import java.nio.channels.ReadableByteChannel;
 final class ChannelInput {
     private final ReadableByteChannel channel;
     private final ByteBuffer buf;
+    private volatile long lastReadNanos = System.nanoTime();
 
     ChannelInput(ReadableByteChannel channel, int bufferSize) {
         this.channel = channel;
@@ -27,7 +28,7 @@ final class ChannelInput {
         if (buf.remaining() < n) {
             buf.compact();
             while (buf.position() < n) {
-                if (channel.read(buf) < 0) {
+                if (read(buf) < 0) {
                     throw new EOFException("peer closed the connection (" + buf.position() + " of " + n
                             + " bytes of a message received)");
                 }
@@ -50,7 +51,7 @@ final class ChannelInput {
             buf.position(buf.position() + n);
         }
         while (dst.hasRemaining()) {
-            if (channel.read(dst) < 0) {
+            if (read(dst) < 0) {
                 throw new EOFException("peer closed the connection in the middle of a payload");
             }
         }
@@ -67,7 +68,7 @@ final class ChannelInput {
             if (left < buf.capacity()) {
                 buf.limit((int) left);
             }
-            int r = channel.read(buf);
+            int r = read(buf);
             if (r < 0) {
                 throw new EOFException("peer closed the connection while a rejected payload was drained");
             }
@@ -75,5 +76,18 @@ final class ChannelInput {
         }
         buf.clear();
         buf.flip();
+    }
+
+    private int read(ByteBuffer dst) throws IOException {
+        int n = channel.read(dst);
+        if (n > 0) {
+            lastReadNanos = System.nanoTime();
+        }
+        return n;
+    }
+
+    /** {@link System#nanoTime()} when bytes last arrived (for idle timeouts). */
+    long lastReadNanos() {
+        return lastReadNanos;
     }
 }

@@ -35,8 +35,15 @@ final class Connection implements Runnable {
     @Override
     public void run() {
         Peer peer = null;
+        boolean accepted = false;
+        Export own = null;
+        ScheduledFuture<?> idleWatch = null;
         try {
             peer = new Peer(socket.getRemoteAddress(), socket.getLocalAddress(), false);
+            accepted = ctx.policy.accept(peer);
+            if (!accepted) {
+                return;
+            }
             if (socket.getRemoteAddress() instanceof java.net.InetSocketAddress) {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
@@ -52,7 +59,13 @@ final class Connection implements Runnable {
             if (ctx.shuttingDown) {
                 return;
             }
+            if (session.export().spec().backend().perConnection()) {
+                // e.g. copy-on-write or temporary: this connection gets a private store
+                own = session.export().spec().open();
+                session = session.withExport(own);
+            }
             log.debug("{}: serving export '{}'", peer.remote(), session.export().name());
+            idleWatch = watchIdle(session);
             new Transmission(ctx, session, id).run();
         } catch (Handshake.Ended e) {
             log.debug("{}: handshake ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
@@ -61,10 +74,39 @@ final class Connection implements Runnable {
                 log.info("{}: connection ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
             }
         } finally {
+            if (idleWatch != null) {
+                idleWatch.cancel(false);
+            }
             close();
             ctx.hook.closed(id);
+            if (own != null) {
+                try {
+                    own.close();
+                } catch (IOException e) {
+                    log.warn("closing the private store of export '{}': {}", own.name(), e.toString());
+                }
+            }
+            if (accepted) {
+                ctx.policy.closed(peer);
+            }
             onExit.run();
         }
+    }
+
+    /** Closes the connection once nothing has arrived for the policy's idle timeout (if any). */
+    private ScheduledFuture<?> watchIdle(Session session) {
+        Duration idle = ctx.policy.idleTimeout(session.peer(), session.export());
+        if (idle.isZero() || idle.isNegative()) {
+            return null;
+        }
+        long limit = idle.toNanos();
+        long period = Math.max(10, Math.min(1000, idle.toMillis() / 4));
+        return timer.scheduleWithFixedDelay(() -> {
+            if (System.nanoTime() - session.input().lastReadNanos() > limit) {
+                log.info("{}: idle for {} s: closing", session.peer().remote(), idle.toSeconds());
+                close();
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     private void handshakeExpired() {

@@ -59,6 +59,14 @@ public record ExportSpec(String name, String description, Backend backend, boole
     /** Where an export's bytes live; other engineers add backends (copy-on-write, temporary...). */
     public interface Backend {
         BlockStore open(boolean readOnly) throws IOException;
+
+        /**
+         * True when every connection must get its own freshly opened store (copy-on-write
+         * overlays and temporary files are private to one connection, as in the reference server).
+         */
+        default boolean perConnection() {
+            return false;
+        }
     }
 
     /** {@code memory:SIZE}: a sparse RAM disk, empty at start, gone at exit. */

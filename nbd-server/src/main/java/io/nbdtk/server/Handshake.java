@@ -110,7 +110,9 @@ final class Handshake {
         data.flip();
         Option option = Option.of(code);
         if (option == null || option == Option.PEEK_EXPORT) {
-            error(code, OptionReplyType.ERR_UNSUP, "option " + Option.nameOf(code) + " is not supported");
+            if (!refused(option, code, null)) { // FORCEDTLS: ERR_TLS_REQD even for unknown options
+                error(code, OptionReplyType.ERR_UNSUP, "option " + Option.nameOf(code) + " is not supported");
+            }
             return null;
         }
         if (ctx.shuttingDown && option != Option.ABORT) {

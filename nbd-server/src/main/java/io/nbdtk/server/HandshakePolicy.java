@@ -30,7 +30,8 @@ public interface HandshakePolicy {
 
     /**
      * Called before each option other than ABORT and STARTTLS. {@code export} is the export the
-     * option names (INFO, GO, EXPORT_NAME, LIST/SET_META_CONTEXT) when it exists, else null.
+     * option names (INFO, GO, EXPORT_NAME, LIST/SET_META_CONTEXT) when it exists, else null;
+     * {@code option} is null for options unknown to the server.
      * Returns null to go on, or the refusal (e.g. ERR_TLS_REQD before TLS, ERR_POLICY for ACLs).
      */
     default Refusal check(Peer peer, Option option, Export export) {
@@ -41,4 +42,23 @@ public interface HandshakePolicy {
     default boolean lists(Peer peer, Export export) {
         return true;
     }
+
+    /**
+     * Called on the connection's own thread when it is accepted, before the greeting; false closes
+     * it at once (e.g. a server-wide connection limit).
+     */
+    default boolean accept(Peer peer) {
+        return true;
+    }
+
+    /**
+     * How long a connection to {@code export} may go without sending anything before it is closed
+     * ({@link java.time.Duration#ZERO}: never).
+     */
+    default java.time.Duration idleTimeout(Peer peer, Export export) {
+        return java.time.Duration.ZERO;
+    }
+
+    /** Called on the connection's own thread when it ends, however it ends, if it was accepted. */
+    default void closed(Peer peer) {}
 }

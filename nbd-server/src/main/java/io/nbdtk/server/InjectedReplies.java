@@ -12,6 +12,7 @@ import io.nbdtk.server.store.BlockStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
+import java.nio.channels.SocketChannel;
 
 /**
  * Acts out the wire-level faults a {@link RequestHook} asks for: replies no well-behaved server
@@ -28,14 +29,14 @@ final class InjectedReplies {
     static int act(FaultAction fault, RequestHeader req, boolean structured, boolean extended, ReplyWriter out,
             Channel channel, BlockStore store) throws IOException {
         if (fault instanceof FaultAction.Disconnect) {
-            channel.close();
+            drop(channel);
             return RequestHook.NO_REPLY;
         }
         if (fault instanceof FaultAction.CutReply) {
             ByteBuffer whole = fullReply(req, structured, extended, store);
             whole.limit(whole.limit() / 2);
             out.send(whole);
-            channel.close();
+            drop(channel);
             return RequestHook.NO_REPLY;
         }
         if (fault instanceof FaultAction.MalformedReply) {
@@ -50,6 +51,22 @@ final class InjectedReplies {
             return RequestHook.MALFORMED;
         }
         throw new IllegalArgumentException("not a wire fault: " + fault);
+    }
+
+    /**
+     * Ends the connection the way a vanished peer would: both directions shut, so the client sees
+     * end of stream and this connection's reader sees end of stream too and winds down as it does
+     * for any departed client (closing the channel under a blocked reader would race with it).
+     * Under TLS there is no socket at hand, so the channel is closed.
+     */
+    private static void drop(Channel channel) throws IOException {
+        if (channel instanceof SocketChannel) {
+            SocketChannel socket = (SocketChannel) channel;
+            socket.shutdownOutput();
+            socket.shutdownInput();
+        } else {
+            channel.close();
+        }
     }
 
     /** The reply a correct server would send for a successful {@code req} (READ: with its data). */

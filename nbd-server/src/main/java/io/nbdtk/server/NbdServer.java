@@ -42,6 +42,8 @@ public final class NbdServer implements AutoCloseable {
     private final List<SocketAddress> addresses = new ArrayList<>();
     private final List<Path> unixPaths = new ArrayList<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** Exports removed by a reload, closed at shutdown (connections may still use them). */
+    private final List<Export> retired = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer;
     private final Duration handshakeTimeout;
@@ -78,6 +80,32 @@ public final class NbdServer implements AutoCloseable {
 
     public Map<String, Export> exports() {
         return Collections.unmodifiableMap(ctx.exports);
+    }
+
+    /** Opens and adds an export while running (config reload); new connections see it at once. */
+    public synchronized void addExport(ExportSpec spec) throws IOException {
+        if (ctx.exports.containsKey(spec.name())) {
+            throw new IllegalArgumentException("duplicate export name '" + spec.name() + "'");
+        }
+        Export e = spec.open();
+        Map<String, Export> next = new LinkedHashMap<>(ctx.exports);
+        next.put(e.name(), e);
+        ctx.exports = next;
+    }
+
+    /**
+     * Hides an export from new connections (config reload). Connections already using it keep it;
+     * it is closed when the server stops, since they may still be using it until then.
+     */
+    public synchronized boolean removeExport(String name) {
+        Map<String, Export> next = new LinkedHashMap<>(ctx.exports);
+        Export removed = next.remove(name);
+        if (removed == null) {
+            return false;
+        }
+        retired.add(removed);
+        ctx.exports = next;
+        return true;
     }
 
     public Export export(String name) {
@@ -196,7 +224,9 @@ public final class NbdServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
-        for (Export e : ctx.all()) {
+        List<Export> toClose = new ArrayList<>(ctx.all());
+        toClose.addAll(retired);
+        for (Export e : toClose) {
             try {
                 e.close();
             } catch (IOException ex) {

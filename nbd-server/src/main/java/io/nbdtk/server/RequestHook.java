@@ -34,6 +34,9 @@ public interface RequestHook {
         return null;
     }
 
+    /** Just before the first byte of the reply to a served request is written (not for injected replies). */
+    default void replying(Object token) {}
+
     /** After the reply went out: 0 for success, an NBD error value, {@link #NO_REPLY} or {@link #MALFORMED}. */
     default void replied(Object token, int error) {}
 

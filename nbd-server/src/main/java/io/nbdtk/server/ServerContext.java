@@ -10,7 +10,8 @@ final class ServerContext {
     static final int MAX_OPTION_LENGTH = 64 * 1024;
     static final int MAX_DRAINED_OPTION = 1 << 20;
 
-    final Map<String, Export> exports; // insertion order: the first is the default export
+    /** Insertion order: the first is the default export. Replaced whole (never mutated) on reload. */
+    volatile Map<String, Export> exports;
     final long maxPayload;
     final int maxInFlight;
     final HandshakePolicy policy;
@@ -31,9 +32,10 @@ final class ServerContext {
 
     /** The export for a requested name; "" means the default (an export named "", else the first). */
     Export lookup(String name) {
-        Export e = exports.get(name);
-        if (e == null && name.isEmpty() && !exports.isEmpty()) {
-            e = exports.values().iterator().next();
+        Map<String, Export> current = exports;
+        Export e = current.get(name);
+        if (e == null && name.isEmpty() && !current.isEmpty()) {
+            e = current.values().iterator().next();
         }
         return e;
     }

@@ -12,6 +12,11 @@ import java.nio.channels.WritableByteChannel;
 record Session(Export export, boolean structuredReplies, boolean extendedHeaders, int metaContextId,
         boolean blockSizeRequested, ByteChannel channel, ChannelInput input, WritableByteChannel zeroCopyTarget,
         Peer peer) {
+    Session withExport(Export e) {
+        return new Session(e, structuredReplies, extendedHeaders, metaContextId, blockSizeRequested, channel, input,
+                zeroCopyTarget, peer);
+    }
+
     int transmissionFlags() {
         return export.transmissionFlags(structuredReplies);
     }

@@ -25,20 +25,21 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transmission phase of one connection. The calling thread reads requests in order (and WRITE
- * payloads, which must be consumed in order), checks them, and hands each to the worker pool;
- * workers reply as they finish, out of order, through the connection's {@link ReplyWriter}.
- * A semaphore bounds the requests in flight, so a fast client is slowed down, not buffered.
+ * The transmission phase of one connection: requests (and WRITE payloads) are read strictly in
+ * order, served concurrently by up to {@code maxInFlight} threads, and answered as they finish,
+ * out of order, through the connection's {@link ReplyWriter}. When every thread is busy the
+ * socket is not read, so a fast client is slowed down by TCP, not buffered in memory.
  */
 final class Transmission {
     private static final Logger log = LoggerFactory.getLogger(Transmission.class);
     /** Reads at least this long go store -> socket by transferTo when the transport allows it. */
-    private static final int ZERO_COPY_MIN = 16 * 1024;
+    private static final int ZERO_COPY_MIN = Integer.getInteger("nbdtk.zeroCopyMin", 16 * 1024);
     /** Structured reads at least this long ask the store for holes, to send them as OFFSET_HOLE. */
     private static final int SPARSE_READ_MIN = 64 * 1024;
     /** A rejected payload above this is not drained: the peer is dropped instead (a DoS guard). */
@@ -51,7 +52,11 @@ final class Transmission {
     private final boolean structured;
     private final boolean extended;
     private final ReplyWriter out;
-    private final Semaphore inFlight;
+    private final ReentrantLock readLock = new ReentrantLock();
+    private final AtomicInteger threads = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private volatile boolean stop;
+    private volatile IOException failure;
     private final long connection;
     private final RequestHook hook;
 
@@ -62,8 +67,7 @@ final class Transmission {
         this.store = export.store();
         this.structured = s.structuredReplies();
         this.extended = s.extendedHeaders();
-        this.out = new ReplyWriter(s.channel(), s.zeroCopyTarget());
-        this.inFlight = new Semaphore(ctx.maxInFlight);
+        this.out = new ReplyWriter(s.channel(), s.zeroCopyTarget(), ctx.hook);
         this.connection = connection;
         this.hook = ctx.hook;
     }
@@ -78,77 +82,164 @@ final class Transmission {
         }
     }
 
-    /** Serves requests until DISC, end of stream or a framing error; then waits for in-flight work. */
+    /** A request read off the wire, ready to serve (its WRITE payload already read). */
+    private record Request(RequestHeader header, Command cmd, ByteBuffer data, Object token) {}
+
+    /** Marks a request that was refused and answered while it was read. */
+    private static final Request ANSWERED = new Request(null, null, null, null);
+
+    /**
+     * Serves requests until DISC, end of stream or a framing error, then waits until every request
+     * already read has been answered (the spec requires it for DISC).
+     *
+     * <p>Threads take turns as the reader (nbdkit's model): whoever holds the read lock reads the
+     * next request, then serves it itself while another thread reads. No hand-off between threads
+     * on the hot path, requests are still read strictly in order, and the number of threads (at
+     * most {@code maxInFlight}, started only when all are busy) bounds the requests in flight.
+     */
     void run() throws IOException {
-        int headerSize = RequestHeader.size(extended);
-        try {
-            while (true) {
-                ByteBuffer h;
+        threads.set(1);
+        loop();
+        synchronized (this) {
+            while (threads.get() > 0) {
                 try {
-                    h = s.input().next(headerSize);
-                } catch (EOFException e) {
-                    if (!ctx.shuttingDown) {
-                        log.debug("{}: peer went away: {}", s.peer().remote(), e.getMessage());
-                    }
-                    return;
-                }
-                RequestHeader req;
-                try {
-                    req = RequestHeader.decode(h, extended);
-                } catch (ProtocolException e) {
-                    throw new IOException("dropping connection: " + e.getMessage());
-                }
-                Command cmd = req.command();
-                Object token = hook.arrived(connection, export.name(), req.type(), req.cookie(), req.offset(),
-                        req.length(), req.flags());
-                if (cmd == Command.DISC) {
-                    hook.replied(token, 0);
-                    log.debug("{}: DISC", s.peer().remote());
-                    return;
-                }
-                long payload = req.payloadLength(extended);
-                try {
-                    check(req, cmd, payload);
-                } catch (Refused r) {
-                    if (payload != 0) {
-                        if (Long.compareUnsigned(payload, MAX_DRAINED_PAYLOAD) > 0) {
-                            throw new IOException("dropping connection: request declares a "
-                                    + Long.toUnsignedString(payload) + "-byte payload");
-                        }
-                        s.input().skip(payload);
-                    }
-                    log.debug("{}: {} refused: {} {}", s.peer().remote(), req, r.error, r.getMessage());
-                    sendError(req, r.error, r.getMessage());
-                    hook.replied(token, r.error.code());
-                    continue;
-                }
-                inFlight.acquireUninterruptibly();
-                ByteBuffer data = null;
-                try {
-                    if (cmd == Command.WRITE && payload > 0) {
-                        data = ctx.buffers.acquire((int) payload);
-                        s.input().readFully(data);
-                        data.flip();
-                    }
-                    ByteBuffer d = data;
-                    ctx.workers.execute(() -> serve(req, cmd, d, token));
-                } catch (IOException | RejectedExecutionException e) {
-                    ctx.buffers.release(data);
-                    inFlight.release();
-                    if (e instanceof RejectedExecutionException) {
-                        sendError(req, NbdError.ESHUTDOWN, "server is shutting down");
-                        hook.replied(token, NbdError.ESHUTDOWN.code());
-                        return;
-                    }
-                    hook.replied(token, RequestHook.NO_REPLY);
-                    throw (IOException) e;
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
                 }
             }
-        } finally {
-            // DISC, EOF or error: finish what was accepted before closing (spec: DISC waits)
-            inFlight.acquireUninterruptibly(ctx.maxInFlight);
-            inFlight.release(ctx.maxInFlight);
         }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void loop() {
+        try {
+            while (!stop) {
+                Request r;
+                waiting.incrementAndGet();
+                readLock.lock();
+                try {
+                    if (stop) {
+                        return;
+                    }
+                    r = readNext();
+                } finally {
+                    waiting.decrementAndGet();
+                    readLock.unlock();
+                }
+                if (r == null) {
+                    return;
+                }
+                if (r != ANSWERED) {
+                    growIfAllBusy();
+                    serve(r.header(), r.cmd(), r.data(), r.token());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            stop = true;
+            failure = e instanceof IOException io ? io : new IOException(e);
+        } finally {
+            if (threads.decrementAndGet() == 0) {
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    /** Starts one more serving thread when none is left to read the next request. */
+    private void growIfAllBusy() {
+        while (waiting.get() == 0 && !stop) {
+            int t = threads.get();
+            if (t >= ctx.maxInFlight) {
+                return;
+            }
+            if (threads.compareAndSet(t, t + 1)) {
+                try {
+                    ctx.workers.execute(this::loop);
+                } catch (RejectedExecutionException e) {
+                    threads.decrementAndGet(); // shutting down: the current threads carry on
+                }
+                return;
+            }
+        }
+    }
+
+    /**
+     * Reads one request (holding the read lock): null at DISC or end of stream, {@link #ANSWERED}
+     * when it was refused (payload drained, error sent); throws on framing errors.
+     */
+    private Request readNext() throws IOException {
+        ByteBuffer h;
+        try {
+            h = s.input().next(RequestHeader.size(extended));
+        } catch (EOFException e) {
+            if (!ctx.shuttingDown) {
+                log.debug("{}: peer went away: {}", s.peer().remote(), e.getMessage());
+            }
+            stop = true;
+            return null;
+        }
+        RequestHeader req;
+        try {
+            req = RequestHeader.decode(h, extended);
+        } catch (ProtocolException e) {
+            stop = true;
+            throw new IOException("dropping connection: " + e.getMessage());
+        }
+        Command cmd = req.command();
+        Object token = hook.arrived(connection, export.name(), req.type(), req.cookie(), req.offset(), req.length(),
+                req.flags());
+        if (cmd == Command.DISC) {
+            hook.replied(token, 0);
+            log.debug("{}: DISC", s.peer().remote());
+            stop = true;
+            return null;
+        }
+        long payload = req.payloadLength(extended);
+        try {
+            check(req, cmd, payload);
+        } catch (Refused r) {
+            if (payload != 0) {
+                if (Long.compareUnsigned(payload, MAX_DRAINED_PAYLOAD) > 0) {
+                    stop = true;
+                    throw new IOException("dropping connection: request declares a "
+                            + Long.toUnsignedString(payload) + "-byte payload");
+                }
+                s.input().skip(payload);
+            }
+            log.debug("{}: {} refused: {} {}", s.peer().remote(), req, r.error, r.getMessage());
+            sendError(req, r.error, r.getMessage());
+            hook.replied(token, r.error.code());
+            return ANSWERED;
+        }
+        ByteBuffer data = null;
+        if (cmd == Command.WRITE && payload > 0) {
+            try {
+                data = ctx.buffers.acquire((int) payload);
+            } catch (OutOfMemoryError e) {
+                s.input().skip(payload);
+                sendError(req, NbdError.ENOMEM, "no memory for a " + payload + "-byte payload");
+                return ANSWERED;
+            }
+            try {
+                s.input().readFully(data);
+            } catch (IOException e) {
+                ctx.buffers.release(data);
+                hook.replied(token, RequestHook.NO_REPLY);
+                stop = true;
+                if (e instanceof EOFException) {
+                    log.debug("{}: peer went away mid-payload", s.peer().remote());
+                    return null;
+                }
+                throw e;
+            }
+            data.flip();
+        }
+        return new Request(req, cmd, data, token);
     }
 
     /** Validates a request against the export and the negotiation, before any allocation. */
@@ -242,6 +333,7 @@ final class Transmission {
                 outcome = InjectedReplies.act(fault, req, structured, extended, out, s.channel(), store);
                 return;
             }
+            ReplyWriter.ANSWERING.set(token);
             int fua = req.hasFlag(CommandFlags.FUA) && !export.readOnly() ? BlockStore.FUA : 0;
             switch (cmd) {
                 case READ:
@@ -280,10 +372,13 @@ final class Transmission {
             sendOk(req);
         } catch (IOException | RuntimeException e) {
             outcome = fail(req, e);
+        } catch (OutOfMemoryError e) {
+            // answer rather than leave the client waiting for a reply that never comes
+            outcome = fail(req, new StoreException(StoreError.ENOMEM, "out of memory: " + e.getMessage()));
         } finally {
+            ReplyWriter.ANSWERING.remove();
             hook.replied(token, outcome);
             ctx.buffers.release(data);
-            inFlight.release();
         }
     }
 
@@ -334,7 +429,7 @@ final class Transmission {
             return;
         }
         List<Extent> runs = null;
-        if (!req.hasFlag(CommandFlags.DF) && length >= SPARSE_READ_MIN && export.can(Capability.EXTENTS)) {
+        if (!req.hasFlag(CommandFlags.DF) && length >= SPARSE_READ_MIN && export.can(Capability.CHEAP_EXTENTS)) {
             runs = zeroRuns(offset, length);
         }
         if (runs == null) {

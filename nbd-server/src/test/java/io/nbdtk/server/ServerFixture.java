@@ -20,7 +20,8 @@ final class ServerFixture {
                 .export(ExportSpec.of("disk", new ExportSpec.Memory(1 << 20)).withDescription("scratch disk"))
                 .export(ExportSpec.of("ro", new ExportSpec.Memory(64 << 10)).withReadOnly(true))
                 .export(ExportSpec.of("b512", new ExportSpec.Memory(1 << 20)).withMinBlockSize(512))
-                .handshakeTimeout(java.time.Duration.ofSeconds(2))
+                // short enough for the silent-peer test, long enough for a loaded CI machine
+                .handshakeTimeout(java.time.Duration.ofSeconds(5))
                 .start();
     }
 

@@ -187,4 +187,25 @@ class TransmissionTest {
             assertThat(b.readSimple(3, 12288, 4096)).isEqualTo(data);
         }
     }
+
+    @Test
+    void file_exports_send_large_reads_straight_from_the_file_in_both_reply_formats(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        NbdServer files = NbdServer.builder().listenLoopback()
+                .export(ExportSpec.of("f", new ExportSpec.File(dir.resolve("f.img"), 1 << 20))).start();
+        try (RawClient simple = RawClient.connect(files); RawClient structured = RawClient.connect(files)) {
+            simple.go("f");
+            structured.go("f", true, false, false);
+            byte[] data = ServerFixture.pattern(300_000, 9);
+            assertThat(simple.writeSimple(1, 4096, data)).isZero();
+            assertThat(simple.readSimple(2, 4096, data.length)).isEqualTo(data);
+            structured.request(0, READ, 3, 4096, data.length, null);
+            Chunk c = structured.nextReply();
+            assertThat(c.type()).isEqualTo(ChunkType.OFFSET_DATA.code());
+            assertThat(c.done()).isTrue();
+            assertThat(java.util.Arrays.copyOfRange(c.payload(), 8, c.payload().length)).isEqualTo(data);
+        } finally {
+            files.close();
+        }
+    }
 }

@@ -18,6 +18,7 @@ import io.nbdtk.protocol.NbdError;
 import io.nbdtk.protocol.OptionReplyType;
 import io.nbdtk.server.filter.Feature;
 import io.nbdtk.server.filter.RecordedRequest;
+import io.nbdtk.server.filter.RequestKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -68,17 +69,31 @@ class OurClientUnderFaultsTest {
     void everyCommandCanBeFailedOnItsOwn() throws Exception {
         nbd.faults().add(Faults.on(TRIM).error("EPERM"), Faults.on(ZERO).error("ENOSPC"),
                 Faults.on(BLOCK_STATUS).error("EINVAL"), Faults.on(CACHE).error("ENOMEM"),
-                Faults.on(FLUSH).error("ESHUTDOWN"));
+                Faults.on(FLUSH).error("EIO"));
         try (NbdClient c = connect()) {
             assertError(() -> c.trim(0, 4096, 0), NbdError.EPERM);
             assertError(() -> c.zero(0, 4096, 0), NbdError.ENOSPC);
             assertError(() -> c.blockStatus(0, 4096, 0), NbdError.EINVAL);
             assertError(() -> c.cache(0, 4096), NbdError.ENOMEM);
-            assertError(c::flush, NbdError.ESHUTDOWN);
+            assertError(c::flush, NbdError.EIO);
             c.write(0, new byte[512]); // only the chosen kinds fail
             c.read(0, 512);
         }
         NbdAssertions.assertThat(nbd.traffic()).onlyKinds(READ, WRITE).allSucceeded();
+    }
+
+    @Test
+    void anInjectedEshutdownMakesOurClientWindDown() throws Exception {
+        nbd.faults().add(Faults.on(FLUSH).once().error("ESHUTDOWN"));
+        try (NbdClient c = connect()) {
+            assertError(c::flush, NbdError.ESHUTDOWN);
+            // ESHUTDOWN means the server is going away: the client disconnects softly (DISC)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(c::isClosed);
+        }
+        NbdAwait.until(nbd.traffic(), "a DISC", rs -> rs.stream().anyMatch(r -> r.command() == RequestKind.DISC));
+        try (NbdClient c = connect()) {
+            c.read(0, 512); // the fault fired once
+        }
     }
 
     private static void assertError(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, NbdError error) {

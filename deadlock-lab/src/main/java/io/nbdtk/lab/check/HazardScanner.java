@@ -31,6 +31,7 @@ public final class HazardScanner {
     private final CgroupFs cgroups;
     private final MountTable mounts;
     private final SocketTable sockets;
+    private final List<Remote> remotes = new ArrayList<>();
     private Map<Integer, Map<Integer, String>> fdsByPid;
     private Map<Long, Integer> socketOwner;
 
@@ -40,10 +41,21 @@ public final class HazardScanner {
         this.cgroups = new CgroupFs(root, proc);
         this.mounts = MountTable.read(root.resolve("proc/" + mountinfoPid + "/mountinfo"));
         this.sockets = SocketTable.read(proc);
+        this.sockets.addLocalAddresses(io.nbdtk.lab.sys.LocalAddresses.read(proc));
+    }
+
+    /** Writable mounts whose chain leaves this machine over TCP (filled by {@link #scan()}). */
+    public List<Remote> remotes() {
+        return remotes;
+    }
+
+    public SocketTable sockets() {
+        return sockets;
     }
 
     public List<Finding> scan() {
         List<Finding> out = new ArrayList<>();
+        remotes.clear();
         for (Mount m : mounts.mounts()) {
             if (m.writable()) {
                 List<Link> path = new ArrayList<>();
@@ -96,6 +108,7 @@ public final class HazardScanner {
                 for (int server : localServers(pid)) {
                     endpoint(top, here, server, "nbd-server", out);
                 }
+                collectRemotes(top, pid);
             });
             return;
         }
@@ -120,6 +133,9 @@ public final class HazardScanner {
         Map<Integer, String> roles = new HashMap<>();
         chainPids.add(pid);
         roles.put(pid, role);
+        if (role.equals("fuse-daemon")) {
+            collectRemotes(top, pid);
+        }
         for (int server : role.equals("fuse-daemon") ? localServers(pid) : List.<Integer>of()) {
             if (chainPids.add(server)) {
                 roles.put(server, "server");
@@ -204,6 +220,14 @@ public final class HazardScanner {
             }
         }
         return new ArrayList<>(out);
+    }
+
+    /** Established TCP connections of {@code pid} to other machines: the chain continues there. */
+    private void collectRemotes(String top, int pid) {
+        for (long inode : proc.socketInodes(pid)) {
+            sockets.tcp(inode).filter(t -> t.established() && !sockets.isLocal(t.remoteAddress()))
+                    .ifPresent(t -> remotes.add(new Remote(top, t.remoteAddress().getHostAddress(), t.remotePort())));
+        }
     }
 
     /** A plain path argument, or the {@code socket=} parameter of an NBD URI. */

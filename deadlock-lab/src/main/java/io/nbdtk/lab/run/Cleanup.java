@@ -26,6 +26,14 @@ public final class Cleanup {
     }
 
     public List<Outcome> recoverAbandoned(Path stateDir) throws IOException, InterruptedException {
+        return recover(stateDir, false);
+    }
+
+    /**
+     * Replays the journals of {@code stateDir}; with {@code evenIfOwnerAlive} also those of runs
+     * whose lab is still running (for a lab that hangs, or a test JVM cleaning up its own runs).
+     */
+    public List<Outcome> recover(Path stateDir, boolean evenIfOwnerAlive) throws IOException, InterruptedException {
         List<Outcome> out = new ArrayList<>();
         if (!Files.isDirectory(stateDir)) {
             return out;
@@ -37,7 +45,7 @@ public final class Cleanup {
         journals.sort(null);
         for (Path j : journals) {
             List<Journal.Entry> entries = Journal.read(j);
-            if (ownerAlive(entries)) {
+            if (!evenIfOwnerAlive && ownerAlive(entries)) {
                 continue; // a run in progress cleans up after itself
             }
             out.add(replay(j, entries));

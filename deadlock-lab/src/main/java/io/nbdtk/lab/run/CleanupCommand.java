@@ -21,9 +21,12 @@ public final class CleanupCommand implements Callable<Integer> {
             description = "where run journals live (default: ${DEFAULT-VALUE})")
     Path stateDir;
 
+    @Option(names = "--force", description = "also recover runs whose lab process is still alive (a hung lab)")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
-        List<Cleanup.Outcome> outcomes = new Cleanup(Path.of("/"), HostActions.REAL).recoverAbandoned(stateDir);
+        List<Cleanup.Outcome> outcomes = new Cleanup(Path.of("/"), HostActions.REAL).recover(stateDir, force);
         PrintWriter out = spec.commandLine().getOut();
         if (outcomes.isEmpty()) {
             out.println("no abandoned runs in " + stateDir);

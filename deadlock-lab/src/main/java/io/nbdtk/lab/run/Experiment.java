@@ -27,7 +27,7 @@ import java.util.Set;
 public final class Experiment {
     private static final long TICK_MS = 500;
     private static final long PROBE_HUNG_MS = 5000;
-    private static final Duration SETUP_WAIT = Duration.ofSeconds(15);
+    private static final Duration SETUP_WAIT = Duration.ofSeconds(30); // two JVMs on a loaded 2-CPU box
     private static final Duration RELEASE_WATCH = Duration.ofSeconds(3);
 
     private final RunSpec spec;
@@ -151,7 +151,7 @@ public final class Experiment {
         journal.record(Journal.MOUNT, fuseDir); // intent: recovery unmounts it if a crash comes first
         Path pidFile = work.resolve("fuse.pid");
         Process fuse = launch(daemonCg, "fuse-daemon",
-                spec.stack().fuseCommand(fuseDir, socket, pidFile, spec.mitigations()));
+                spec.stack().fuseCommand(fuseDir, socket, pidFile, cgroups.relativePath(daemonCg), spec.mitigations()));
         await("FUSE mount at " + fuseDir, () -> fuseMount(fuseDir).isPresent(), fuse, "fuse-daemon", daemonCg);
         Mount fuseMount = fuseMount(fuseDir).orElseThrow();
         journal.record(Journal.FUSE, fuseMount.minor(), fuseDir);

@@ -13,7 +13,8 @@ final class MatrixTable {
         b.append("Written by `deadlock-lab matrix` on ").append(date).append(" (")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
                 .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs). Every cell: writer cgroup limit ")
-                .append(o.memoryLimitMiB).append(" MiB, ").append(o.writeMiB).append(" MiB written with `dd bs=1M conv=fsync`, stall window ")
+                .append(o.memoryLimitMiB != null ? o.memoryLimitMiB + " MiB" : "128 MiB (nbdkit+nbdfuse) or 256 MiB (nbdtk)")
+                .append(", ").append(o.writeMiB).append(" MiB written with `dd bs=1M conv=fsync`, stall window ")
                 .append(o.stallSeconds).append(" s, deadline ").append(o.deadlineSeconds).append(" s. ")
                 .append("How to read it and how the verdicts are decided: [deadlock-lab.md](deadlock-lab.md).\n\n");
         b.append("| scenario | stack | mitigations | verdict | written (MiB) | time (s) | longest pause (s) | reclaim-waits-on-writeback in a daemon | released by / reason |\n");
@@ -28,7 +29,9 @@ final class MatrixTable {
                     .append(" | ").append(join(cell, r -> r.verdict() == Verdict.NOT_RUN ? "-" : String.format("%.1f", r.seconds())))
                     .append(" | ").append(join(cell, r -> r.verdict() == Verdict.NOT_RUN ? "-" : String.format("%.1f", r.maxPauseSeconds())))
                     .append(" | ").append(join(cell, r -> r.verdict() == Verdict.DEADLOCKED ? (r.reclaimSignature() ? "yes" : "no") : "-"))
-                    .append(" | ").append(escape(first.verdict() == Verdict.DEADLOCKED ? first.releasedBy() : first.reason()))
+                    .append(" | ").append(escape(cell.stream()
+                            .map(r -> r.verdict() == Verdict.DEADLOCKED ? "released by " + r.releasedBy() : r.reason())
+                            .distinct().collect(Collectors.joining("; "))))
                     .append(" |\n");
         }
         b.append("\nSeveral values in one cell are repeated runs, in order. Every run ended with its cleanup ")

@@ -56,6 +56,11 @@ public abstract class MemoryCgroups {
         return base;
     }
 
+    /** The cgroup's path as /proc/PID/cgroup shows it (relative to the hierarchy root). */
+    public String relativePath(Path cgroup) {
+        return "/" + base.getParent().relativize(cgroup);
+    }
+
     public List<Integer> procs(Path cgroup) {
         List<Integer> out = new ArrayList<>();
         for (String s : read(cgroup.resolve("cgroup.procs")).orElse("").split("\\s+")) {

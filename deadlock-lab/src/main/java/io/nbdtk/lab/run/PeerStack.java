@@ -24,6 +24,11 @@ public final class PeerStack implements Stack {
     }
 
     @Override
+    public long defaultMemoryLimitMiB() {
+        return 128; // the reference reproduction's limit
+    }
+
+    @Override
     public List<String> serverCommand(Path image, Path socket, Set<Mitigation> mitigations) {
         List<String> cmd = new ArrayList<>(List.of("nbdkit", "-f", "-U", socket.toString()));
         if (mitigations.contains(Mitigation.MLOCKALL)) {
@@ -34,7 +39,8 @@ public final class PeerStack implements Stack {
     }
 
     @Override
-    public List<String> fuseCommand(Path fuseDir, Path socket, Path pidFile, Set<Mitigation> mitigations) {
+    public List<String> fuseCommand(Path fuseDir, Path socket, Path pidFile, String cgroup,
+            Set<Mitigation> mitigations) {
         return List.of("nbdfuse", "-P", pidFile.toString(), fuseDir.resolve("disk").toString(), "--unix",
                 socket.toString());
     }

@@ -29,7 +29,7 @@ final class Preflight {
         }
         List<String> tools = new ArrayList<>(TOOLS);
         tools.addAll(spec.stack().serverCommand(Path.of("x"), Path.of("x"), spec.mitigations()).subList(0, 1));
-        tools.addAll(spec.stack().fuseCommand(Path.of("x"), Path.of("x"), Path.of("x"), spec.mitigations()).subList(0, 1));
+        tools.addAll(spec.stack().fuseCommand(Path.of("x"), Path.of("x"), Path.of("x"), "/", spec.mitigations()).subList(0, 1));
         for (String tool : tools) {
             if (!onPath(tool)) {
                 out.add("'" + tool + "' is not on PATH (run ci/setup)");
@@ -51,6 +51,9 @@ final class Preflight {
     }
 
     static boolean onPath(String name) {
+        if (name.contains("/")) {
+            return Files.isExecutable(Path.of(name));
+        }
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin";
         for (String dir : path.split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {

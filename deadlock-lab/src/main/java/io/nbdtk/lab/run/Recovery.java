@@ -75,7 +75,7 @@ public final class Recovery {
                 steps.add(new Step("kill -9 " + e.field(2) + " pid " + pid, true, ""));
             }
         }
-        for (Path cg : groups) {
+        for (Path cg : groups.stream().flatMap(g -> cgroupTree(g).stream()).toList()) {
             if (cgroups.isPresent() && Files.isDirectory(cg)) {
                 for (int pid : cgroups.get().procs(cg)) {
                     // only the lab puts processes into its cgroups
@@ -107,7 +107,9 @@ public final class Recovery {
         }
         waitForProcesses(of(entries, Journal.PROCESS));
         for (Path cg : groups) {
-            removeCgroup(cgroups, cg);
+            for (Path member : cgroupTree(cg)) {
+                removeCgroup(cgroups, member); // children first: a daemon may have made its own group inside ours
+            }
         }
         for (Path dir : paths(entries, Journal.WORKDIR)) {
             removeWorkdir(dir);
@@ -180,6 +182,18 @@ public final class Recovery {
         int pid = Integer.parseInt(e.field(0));
         return sameProcess(pid, Long.parseLong(e.field(1)))
                 && proc.stat(pid).map(s -> s.state() != 'Z' && s.state() != 'X').orElse(false);
+    }
+
+    /** The cgroup and every group below it, deepest first. */
+    private static List<Path> cgroupTree(Path cg) {
+        if (!Files.isDirectory(cg)) {
+            return List.of(cg);
+        }
+        try (Stream<Path> walk = Files.walk(cg)) {
+            return walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+        } catch (IOException e) {
+            return List.of(cg);
+        }
     }
 
     private void removeCgroup(Optional<MemoryCgroups> cgroups, Path cg) throws InterruptedException {

@@ -33,15 +33,21 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the result as JSON (with the timeline)")
     boolean json;
 
+    @Option(names = "--html", paramLabel = "FILE", description = "also write an HTML report with a timeline plot")
+    Path html;
+
     @Mixin
     RunOptions options;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         RunSpec runSpec = options.spec(Scenario.parse(scenario), StackNames.byName(stack), Mitigation.parse(mitigations));
         RunResult r = new Experiment(runSpec, Path.of("/"), HostActions.REAL).run();
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? RunReport.json(r) : RunReport.text(r));
+        if (html != null) {
+            java.nio.file.Files.writeString(html, HtmlReport.render(r));
+        }
         out.flush();
         return exitCode(r);
     }

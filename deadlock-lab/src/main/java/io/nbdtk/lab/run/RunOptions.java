@@ -5,9 +5,10 @@ import picocli.CommandLine.Option;
 
 /** Options shared by {@code run} and {@code matrix}. */
 public final class RunOptions {
-    @Option(names = "--memory-limit", defaultValue = "128", paramLabel = "MiB",
-            description = "memory limit of the writer's cgroup (default: ${DEFAULT-VALUE} MiB)")
-    long memoryLimitMiB;
+    @Option(names = "--memory-limit", paramLabel = "MiB",
+            description = "memory limit of the writer's cgroup (default: 128 MiB for nbdkit+nbdfuse, 256 MiB for nbdtk,"
+                    + " whose two JVMs need about 130 MiB)")
+    Long memoryLimitMiB;
 
     @Option(names = "--daemon-memory", defaultValue = "1024", paramLabel = "MiB",
             description = "limit of the daemons' own cgroup with separate-cgroup (default: ${DEFAULT-VALUE} MiB)")
@@ -34,7 +35,8 @@ public final class RunOptions {
     Path stateDir;
 
     public RunSpec spec(Scenario scenario, Stack stack, java.util.Set<Mitigation> mitigations) {
-        return new RunSpec(scenario, stack, mitigations, memoryLimitMiB << 20, daemonMemoryMiB << 20, writeMiB << 20,
+        long limit = memoryLimitMiB != null ? memoryLimitMiB : stack.defaultMemoryLimitMiB();
+        return new RunSpec(scenario, stack, mitigations, limit << 20, daemonMemoryMiB << 20, writeMiB << 20,
                 java.time.Duration.ofSeconds(deadlineSeconds), java.time.Duration.ofSeconds(stallSeconds), workBase,
                 stateDir);
     }

@@ -94,6 +94,18 @@ public final class SocketTable {
         return unix.stream().filter(s -> s.inode() == inode).findFirst();
     }
 
+    /** Adds the machine's own addresses (see {@link LocalAddresses}). */
+    public void addLocalAddresses(java.util.Collection<InetAddress> addresses) {
+        localAddresses.addAll(addresses);
+    }
+
+    /** Ports with a listening TCP socket. */
+    public java.util.SortedSet<Integer> listeningPorts() {
+        java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+        tcp.stream().filter(Tcp::listening).forEach(t -> out.add(t.localPort()));
+        return out;
+    }
+
     /** True for loopback addresses and addresses some local socket is bound to. */
     public boolean isLocal(InetAddress a) {
         return a.isLoopbackAddress() || localAddresses.contains(a) || isMappedLoopback(a);

@@ -132,6 +132,25 @@ class HazardScannerTest {
     }
 
     @Test
+    void aFuseDaemonTalkingToAnotherMachineRecordsTheRemoteDependency() throws Exception {
+        FakeSystem sys = new FakeSystem()
+                .mount("50 27 0:44 / /srv/fuse rw,relatime - fuse /dev/fuse rw,user_id=0")
+                .process(20, "nbdfuse", List.of("nbdfuse", "/srv/fuse/disk", "--tcp", "10.1.2.3", "10809"), SESSION_MEMCG,
+                        "3", "socket:[500]", "7", "/dev/fuse")
+                .fdinfo(20, 7, "fuse_connection:\t44\n")
+                .file("proc/net/fib_trie", "Local:\n  +-- 0.0.0.0/0 3 0 4\n     |-- 192.0.2.2\n        /32 host LOCAL\n")
+                // 192.0.2.2:41000 -> 10.1.2.3:10809
+                .tcpSocket(500, "020200C0:A028", "0302010A:2A39", "01");
+        HazardScanner scanner = new HazardScanner(sys.build(), "self");
+
+        List<Finding> findings = scanner.scan();
+
+        assertThat(findings).hasSize(1); // the daemon itself is still local
+        assertThat(findings.get(0).processes()).extracting(Protection::comm).containsExactly("nbdfuse");
+        assertThat(scanner.remotes()).containsExactly(new Remote("/srv/fuse", "10.1.2.3", 10809));
+    }
+
+    @Test
     void deviceMapperOverALoopOnFuseIsFollowedThroughItsSlaves() throws Exception {
         FakeSystem sys = loopOnNbdfuse(SESSION_MEMCG)
                 .mount("60 27 253:3 / /data rw,relatime - xfs /dev/mapper/vg-data rw")

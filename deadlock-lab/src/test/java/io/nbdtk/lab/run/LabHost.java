@@ -30,6 +30,12 @@ public final class LabHost {
         Prerequisites.tool("mkfs.ext4", "e2fsprogs");
     }
 
+    /** The nbdtk stack runs nbd-server and nbd-fuse from their jars, built by the reactor's package phase. */
+    static void requireNbdtkJars(Stack nbdtk) {
+        java.util.Optional<String> missing = nbdtk.unsupported(java.util.Set.of());
+        Prerequisites.require(missing.isEmpty(), missing.orElse(""));
+    }
+
     /** Asserts that nothing of {@code workdir} survives: mounts, loop devices, processes, files. */
     public static void assertNothingLeftUnder(Path workdir) throws IOException {
         String prefix = workdir.toString() + "/";

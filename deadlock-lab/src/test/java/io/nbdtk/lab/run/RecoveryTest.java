@@ -74,7 +74,10 @@ class RecoveryTest {
         public boolean removeCgroup(Path cgroup) {
             actions.add("rmdir " + cgroup.getFileName());
             try {
-                limitsAtRemoval.add(Files.readString(cgroup.resolve("memory.limit_in_bytes")));
+                Path limit = cgroup.resolve("memory.limit_in_bytes");
+                if (Files.exists(limit)) {
+                    limitsAtRemoval.add(Files.readString(limit));
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -136,6 +139,21 @@ class RecoveryTest {
                 "abort FUSE connection 41 of /w/run-1/fuse");
         assertThat(r.clean()).isTrue();
         assertThat(root.resolve("w/run-1")).doesNotExist();
+    }
+
+    @Test
+    void cgroupsADaemonCreatedInsideOursAreEmptiedAndRemovedFirst() throws Exception {
+        Path root = stuckRun()
+                .process(105, "java", List.of("java", "-jar", "nbd-fuse.jar"), "/nbdtk-deadlock-lab/run-1-writer/nbd-fuse-105")
+                .build();
+        FakeHost host = new FakeHost(root);
+
+        Recovery r = new Recovery(root, host);
+        r.recover(RUN);
+
+        assertThat(host.actions).contains("kill 105");
+        assertThat(host.actions).containsSubsequence("rmdir nbd-fuse-105", "rmdir run-1-writer");
+        assertThat(r.clean()).isTrue();
     }
 
     @Test

@@ -29,7 +29,8 @@ public final class ClientBench {
         int inFlight = Integer.parseInt(args[3]);
         int conns = Integer.parseInt(args[4]);
         long total = Long.parseLong(args[5]);
-        ClientOptions opts = ClientOptions.defaults().withConnections(conns).withMetaContexts(java.util.List.of());
+        ClientOptions opts = ClientOptions.defaults().withConnections(conns).withMetaContexts(java.util.List.of())
+                .withCompletionExecutor(Runnable::run); // callbacks below never block
         try (NbdClient nbd = NbdClient.connect(uri, opts)) {
             long exportSize = nbd.size() - nbd.size() % size;
             int threads = nbd.connectionCount();

@@ -6,9 +6,14 @@ import io.nbdtk.server.FilterSpec;
 import io.nbdtk.server.HandshakePolicy;
 import io.nbdtk.server.NbdServer;
 import io.nbdtk.server.Sizes;
+import io.nbdtk.server.config.ConfigReloader;
+import io.nbdtk.server.config.ConfigWarning;
+import io.nbdtk.server.config.DropInSetup;
+import io.nbdtk.server.config.ServerSignals;
 import io.nbdtk.server.control.ControlServer;
 import io.nbdtk.server.control.Instrumentation;
 import io.nbdtk.server.filter.FaultSpec;
+import io.nbdtk.server.tls.TlsMode;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -41,11 +47,36 @@ public final class NbdServerCommand implements Callable<Integer> {
     @Option(names = "--unix", paramLabel = "PATH", description = "Unix socket to listen on (repeatable).")
     List<Path> unix = new ArrayList<>();
 
-    @Option(names = "--export", paramLabel = "NAME=SPEC[,OPT...]", required = true,
+    @Option(names = "--export", paramLabel = "NAME=SPEC[,OPT...]",
             description = "Export (repeatable). SPEC: memory:SIZE | file:PATH. OPT: readonly, description=TEXT "
                     + "(last), size=SIZE (create a missing file), block-size=N, notrim, noflush, rotational, "
                     + "nomulticonn. The first export is also the default export \"\".")
     List<String> exports = new ArrayList<>();
+
+    @Option(names = {"--config", "-C"}, paramLabel = "FILE",
+            description = "Serve the exports of a reference nbd-server config file (man 5 nbd-server; -C as in the reference); see "
+                    + "docs/nbd-server-compat.md. --listen/--unix, if given, replace its listen settings.")
+    Path config;
+
+    @Option(names = "--tls", paramLabel = "off|on|require",
+            description = "TLS mode: off, on (STARTTLS offered; TLS-only exports need it) or require (nothing "
+                    + "but STARTTLS before TLS). Default: on when a key is given, else off.")
+    String tls;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain (default: the key file).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Server private key (PKCS#1, PKCS#8 or EC, unencrypted).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "PEM",
+            description = "CA for client certificates: clients must present one it signed.")
+    Path tlsCa;
+
+    @Option(names = "--stats-json", paramLabel = "FILE",
+            description = "Write per-export statistics (requests, bytes, errors, latency) as JSON to FILE on "
+                    + "SIGUSR1 and at shutdown (they are also logged then).")
+    Path statsJson;
 
     @Option(names = "--filter", paramLabel = "KIND:PARAMS",
             description = "Filter stacked on every export (repeatable, innermost first): "
@@ -77,6 +108,8 @@ public final class NbdServerCommand implements Callable<Integer> {
     private final PrintStream err;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile NbdServer server;
+    private DropInSetup dropInSetup;
+    private ServerSignals signals;
     volatile ControlServer controlServer;
 
     public NbdServerCommand() {
@@ -119,7 +152,33 @@ public final class NbdServerCommand implements Callable<Integer> {
         for (String e : exports) {
             b.export(ExportSpec.parse(e).withFilters(fs));
         }
-        if (listen.isEmpty() && unix.isEmpty()) {
+        boolean dropIn = config != null || tls != null || tlsKey != null;
+        if (!dropIn && exports.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "give --export or --config");
+        }
+        if (dropIn) {
+            DropInSetup setup = DropInSetup.create(Optional.ofNullable(config),
+                    tls == null ? null : TlsMode.fromCli(tls), Optional.ofNullable(tlsCert),
+                    Optional.ofNullable(tlsKey), Optional.ofNullable(tlsCa));
+            for (ConfigWarning w : setup.warnings()) {
+                err.println("nbd-server: warning: " + w);
+            }
+            for (ExportSpec spec : setup.exports()) {
+                b.export(spec.withFilters(fs));
+            }
+            b.policy(setup.policy());
+            dropInSetup = setup;
+            if (listen.isEmpty() && unix.isEmpty()) {
+                for (SocketAddress a : setup.listenAddresses()) {
+                    if (a instanceof InetSocketAddress inet) {
+                        b.listen(inet);
+                    } else {
+                        b.unix(((java.net.UnixDomainSocketAddress) a).getPath());
+                    }
+                }
+            }
+        }
+        if (listen.isEmpty() && unix.isEmpty() && config == null) {
             listen.add("127.0.0.1:10809");
         }
         for (String l : listen) {
@@ -132,7 +191,8 @@ public final class NbdServerCommand implements Callable<Integer> {
         if (faults != null || control != null) {
             inst = new Instrumentation();
             inst.faults().set(FaultSpec.parse(faults == null ? "" : faults));
-            b.hook(inst).policy(inst.policy(HandshakePolicy.OPEN));
+            // wraps the TLS/ACL policy set above, if any
+            b.hook(inst).policy(inst.policy(dropInSetup != null ? dropInSetup.policy() : HandshakePolicy.OPEN));
         }
         NbdServer s = b.start();
         if (control != null) {
@@ -146,6 +206,12 @@ public final class NbdServerCommand implements Callable<Integer> {
             }
             err.println("nbd-server: control channel on " + format(controlServer.address()));
         }
+        Optional<ConfigReloader> reloader = Optional.empty();
+        if (dropInSetup != null && dropInSetup.config().isPresent()) {
+            reloader = Optional.of(new ConfigReloader(s, dropInSetup.policy(), dropInSetup.config().get(),
+                    spec -> spec.withFilters(fs)));
+        }
+        signals = new ServerSignals(s, reloader, Optional.ofNullable(statsJson), err);
         for (SocketAddress a : s.addresses()) {
             err.println("nbd-server: listening on " + format(a));
         }
@@ -157,12 +223,14 @@ public final class NbdServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         NbdServer s = start();
+        signals.install();
         Thread hook = new Thread(() -> {
             err.println("nbd-server: stopping (finishing in-flight requests, flushing exports)");
             if (controlServer != null) {
                 controlServer.close();
             }
             s.close();
+            signals.report();
             stopped.countDown();
         }, "nbd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -55,7 +55,7 @@ public final class ConfigFileParser {
                 }
             }
         }
-        return new ServerConfig(generic, exports, warnings);
+        return new ServerConfig(configFile, generic, exports, warnings);
     }
 
     private static void add(List<ExportSection> exports, Map<String, ExportSection> byName, ExportSection e)
@@ -74,6 +74,8 @@ public final class ConfigFileParser {
         r.warnIfPresent("tlsprio", "ignored: GnuTLS priority strings do not apply; nbdtk allows TLS 1.2 and 1.3"
                 + " with the JDK's default cipher suites");
         r.warnIfPresent("splice", "ignored: nbdtk does not use splice(2)");
+        r.warnIfPresent("max_threads", "ignored: each connection has its own reader and serves up to"
+                + " --max-in-flight requests concurrently");
         r.refuseIfTrue("oldstyle", "the oldstyle handshake is not supported (the reference server exits too)");
 
         List<String> listen = r.string("listenaddr")

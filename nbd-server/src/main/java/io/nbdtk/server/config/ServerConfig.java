@@ -1,5 +1,6 @@
 package io.nbdtk.server.config;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -8,7 +9,7 @@ import java.util.Optional;
  * (includedir files after the main file, in sorted file-name order), and the start-up warnings
  * for reference keys nbdtk does not honour.
  */
-public record ServerConfig(GenericSection generic, List<ExportSection> exports, List<ConfigWarning> warnings) {
+public record ServerConfig(Path file, GenericSection generic, List<ExportSection> exports, List<ConfigWarning> warnings) {
     public ServerConfig {
         exports = List.copyOf(exports);
         warnings = List.copyOf(warnings);

@@ -3,9 +3,7 @@ package io.nbdtk.server.control;
 import io.nbdtk.protocol.Option;
 import io.nbdtk.protocol.OptionReplyType;
 import io.nbdtk.protocol.TransmissionFlags;
-import io.nbdtk.server.Export;
 import io.nbdtk.server.HandshakePolicy;
-import io.nbdtk.server.Peer;
 import io.nbdtk.server.RequestHook;
 import io.nbdtk.server.filter.FaultAction;
 import io.nbdtk.server.filter.FaultInjector;
@@ -17,7 +15,8 @@ import io.nbdtk.server.store.StoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.ByteChannel;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Set;
 
 /**
@@ -86,6 +85,11 @@ public final class Instrumentation implements RequestHook {
             throw new StoreException(StoreError.valueOf(errno), "injected " + errno);
         }
         return outcome;
+    }
+
+    @Override
+    public void replying(Object token) {
+        recording.replySent(((Token) token).handle);
     }
 
     @Override
@@ -160,46 +164,49 @@ public final class Instrumentation implements RequestHook {
         }
     }
 
-    /** A policy that acts out option faults first and otherwise asks {@code delegate}. */
+    /**
+     * A policy that acts out option faults first and otherwise asks {@code delegate}. Every other
+     * method goes to {@code delegate} unchanged (a proxy, so methods added to HandshakePolicy later
+     * are passed on too, never silently replaced by their defaults).
+     */
     public HandshakePolicy policy(HandshakePolicy delegate) {
-        return new HandshakePolicy() {
-            @Override
-            public boolean offersTls(Peer peer) {
-                return delegate.offersTls(peer);
-            }
+        return (HandshakePolicy) Proxy.newProxyInstance(HandshakePolicy.class.getClassLoader(),
+                new Class<?>[] {HandshakePolicy.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("check") && args != null && args.length == 3
+                            && args[1] instanceof Option) {
+                        HandshakePolicy.Refusal r = check((Option) args[1]);
+                        if (r != null) {
+                            return r;
+                        }
+                    }
+                    try {
+                        return method.invoke(delegate, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
 
-            @Override
-            public ByteChannel startTls(ByteChannel plain, Peer peer) throws IOException {
-                return delegate.startTls(plain, peer);
-            }
-
-            @Override
-            public boolean lists(Peer peer, Export export) {
-                return delegate.lists(peer, export);
-            }
-
-            @Override
-            public Refusal check(Peer peer, Option option, Export export) {
-                Set<Feature> hidden = faults.hiddenFeatures();
-                if (hidden.contains(Feature.STRUCTURED_REPLIES)
-                        && (option == Option.STRUCTURED_REPLY || option == Option.EXTENDED_HEADERS)) {
-                    return new Refusal(OptionReplyType.ERR_UNSUP, "structured replies are hidden by a fault");
-                }
-                if (hidden.contains(Feature.BLOCK_STATUS)
-                        && (option == Option.LIST_META_CONTEXT || option == Option.SET_META_CONTEXT)) {
-                    return new Refusal(OptionReplyType.ERR_UNSUP, "block status is hidden by a fault");
-                }
-                FaultAction a = faults.onOption(0, option.name());
-                if (a instanceof FaultAction.RefuseOption) {
-                    return new Refusal(OptionReplyType.ERR_UNSUP, option.name() + " refused by a fault");
-                }
-                if (a instanceof FaultAction.DropAtOption) {
-                    // The handshake ends the connection on any unchecked failure of the policy.
-                    throw new UncheckedIOException(new IOException("connection dropped by a fault at " + option));
-                }
-                return delegate.check(peer, option, export);
-            }
-        };
+    /** The refusal an option fault or a hidden feature asks for, or null to let the policy decide. */
+    private HandshakePolicy.Refusal check(Option option) {
+        Set<Feature> hidden = faults.hiddenFeatures();
+        if (hidden.contains(Feature.STRUCTURED_REPLIES)
+                && (option == Option.STRUCTURED_REPLY || option == Option.EXTENDED_HEADERS)) {
+            return new HandshakePolicy.Refusal(OptionReplyType.ERR_UNSUP, "structured replies are hidden by a fault");
+        }
+        if (hidden.contains(Feature.BLOCK_STATUS)
+                && (option == Option.LIST_META_CONTEXT || option == Option.SET_META_CONTEXT)) {
+            return new HandshakePolicy.Refusal(OptionReplyType.ERR_UNSUP, "block status is hidden by a fault");
+        }
+        FaultAction a = faults.onOption(0, option.name());
+        if (a instanceof FaultAction.RefuseOption) {
+            return new HandshakePolicy.Refusal(OptionReplyType.ERR_UNSUP, option.name() + " refused by a fault");
+        }
+        if (a instanceof FaultAction.DropAtOption) {
+            // The handshake ends the connection on any unchecked failure of the policy.
+            throw new UncheckedIOException(new IOException("connection dropped by a fault at " + option));
+        }
+        return null;
     }
 
     private static String errorName(int error) {

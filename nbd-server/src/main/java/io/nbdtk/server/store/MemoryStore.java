@@ -3,8 +3,9 @@ package io.nbdtk.server.store;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -18,18 +19,22 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>Pages live in a skip list keyed by page index so that block status can jump from one
  * allocated page to the next instead of visiting every page of a huge, mostly empty export.
- * Concurrent requests are safe; overlapping concurrent writes have no defined order (as in NBD).
+ * Pages are direct buffers: the garbage collector never copies them around (heap pages of a
+ * freshly filled export were copied between generations), and reads can be written to a socket
+ * straight from the pages ({@link #transferTo}). Concurrent requests are safe; overlapping
+ * concurrent writes have no defined order (as in NBD).
  */
 public final class MemoryStore implements BlockStore {
     public static final int DEFAULT_PAGE_SIZE = 64 * 1024;
     private static final Set<Capability> CAPS = EnumSet.of(Capability.WRITE, Capability.FLUSH,
             Capability.FUA, Capability.TRIM, Capability.ZERO, Capability.FAST_ZERO, Capability.CACHE,
-            Capability.EXTENTS, Capability.MULTI_CONN);
+            Capability.EXTENTS, Capability.CHEAP_EXTENTS, Capability.MULTI_CONN, Capability.TRANSFER_TO);
 
     private final long size;
     private final int pageSize;
     private final int pageShift;
-    private final ConcurrentSkipListMap<Long, byte[]> pages = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, ByteBuffer> pages = new ConcurrentSkipListMap<>();
+    private final ByteBuffer zeroPage;
 
     public MemoryStore(long size) {
         this(size, DEFAULT_PAGE_SIZE);
@@ -45,6 +50,21 @@ public final class MemoryStore implements BlockStore {
         this.size = size;
         this.pageSize = pageSize;
         this.pageShift = Integer.numberOfTrailingZeros(pageSize);
+        this.zeroPage = ByteBuffer.allocateDirect(pageSize).asReadOnlyBuffer();
+    }
+
+    /** The page at {@code index}, allocated (zero-filled) if absent; ENOSPC when memory runs out. */
+    private ByteBuffer page(long index) throws StoreException {
+        ByteBuffer page = pages.get(index);
+        if (page != null) {
+            return page;
+        }
+        try {
+            return pages.computeIfAbsent(index, i -> ByteBuffer.allocateDirect(pageSize));
+        } catch (OutOfMemoryError e) {
+            // the direct memory limit (-XX:MaxDirectMemorySize, default: the heap size) is reached
+            throw new StoreException(StoreError.ENOSPC, "memory export is full: " + e.getMessage());
+        }
     }
 
     @Override
@@ -71,23 +91,49 @@ public final class MemoryStore implements BlockStore {
             long index = pos >>> pageShift;
             int inPage = (int) (pos & (pageSize - 1));
             int n = Math.min(pageSize - inPage, dst.remaining());
-            byte[] page = pages.get(index);
-            if (page == null) {
-                fillZeros(dst, n);
-            } else {
-                dst.put(page, inPage, n);
-            }
+            ByteBuffer page = pages.get(index);
+            dst.put((page == null ? zeroPage : page).slice(inPage, n));
             pos += n;
         }
     }
 
-    private static final byte[] ZEROS = new byte[64 * 1024];
+    /** Writes the pages (and the shared zero page for holes) straight to the channel, gathered. */
+    @Override
+    public void transferTo(long offset, long length, WritableByteChannel target) throws IOException {
+        Ranges.checkRead(offset, length, size);
+        VarHandle.acquireFence();
+        long pos = offset;
+        long end = offset + length;
+        ByteBuffer[] batch = new ByteBuffer[64];
+        while (pos < end) {
+            int count = 0;
+            while (pos < end && count < batch.length) {
+                long index = pos >>> pageShift;
+                int inPage = (int) (pos & (pageSize - 1));
+                int n = (int) Math.min(pageSize - inPage, end - pos);
+                ByteBuffer page = pages.get(index);
+                batch[count++] = (page == null ? zeroPage : page).slice(inPage, n);
+                pos += n;
+            }
+            writeFully(target, batch, count);
+        }
+    }
 
-    private static void fillZeros(ByteBuffer dst, int n) {
-        while (n > 0) {
-            int k = Math.min(n, ZEROS.length);
-            dst.put(ZEROS, 0, k);
-            n -= k;
+    private static void writeFully(WritableByteChannel target, ByteBuffer[] bufs, int count) throws IOException {
+        if (target instanceof GatheringByteChannel g) {
+            long left = 0;
+            for (int i = 0; i < count; i++) {
+                left += bufs[i].remaining();
+            }
+            while (left > 0) {
+                left -= g.write(bufs, 0, count);
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            while (bufs[i].hasRemaining()) {
+                target.write(bufs[i]);
+            }
         }
     }
 
@@ -99,8 +145,9 @@ public final class MemoryStore implements BlockStore {
             long index = pos >>> pageShift;
             int inPage = (int) (pos & (pageSize - 1));
             int n = Math.min(pageSize - inPage, src.remaining());
-            byte[] page = pages.computeIfAbsent(index, i -> new byte[pageSize]);
-            src.get(page, inPage, n);
+            ByteBuffer page = page(index);
+            page.put(inPage, src, src.position(), n);
+            src.position(src.position() + n);
             pos += n;
         }
         VarHandle.releaseFence();
@@ -134,8 +181,8 @@ public final class MemoryStore implements BlockStore {
             long index = pos >>> pageShift;
             int inPage = (int) (pos & (pageSize - 1));
             int n = (int) Math.min(pageSize - inPage, end - pos);
-            byte[] page = pages.computeIfAbsent(index, i -> new byte[pageSize]);
-            Arrays.fill(page, inPage, inPage + n, (byte) 0);
+            ByteBuffer page = page(index);
+            page.put(inPage, zeroPage, 0, n);
             pos += n;
         }
         VarHandle.releaseFence();
@@ -156,9 +203,9 @@ public final class MemoryStore implements BlockStore {
                 pos = (lastWhole + 1) << pageShift;
                 continue;
             }
-            byte[] page = pages.get(index);
+            ByteBuffer page = pages.get(index);
             if (page != null) {
-                Arrays.fill(page, inPage, inPage + n, (byte) 0);
+                page.put(inPage, zeroPage, 0, n);
             }
             pos += n;
         }
@@ -183,7 +230,7 @@ public final class MemoryStore implements BlockStore {
             if (pages.containsKey(index)) {
                 long last = index;
                 // walk consecutive allocated pages
-                for (Map.Entry<Long, byte[]> e : pages.tailMap(index, false).entrySet()) {
+                for (Map.Entry<Long, ByteBuffer> e : pages.tailMap(index, false).entrySet()) {
                     if (e.getKey() != last + 1) {
                         break;
                     }

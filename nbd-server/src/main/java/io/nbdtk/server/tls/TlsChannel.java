@@ -32,15 +32,19 @@ public final class TlsChannel implements ByteChannel {
     private volatile boolean closed;
     private boolean inboundDone;
 
+    /** Records buffered per system call: one read or write moves many TLS records at once. */
+    private static final int RECORDS_PER_IO = 16;
+
     public TlsChannel(ByteChannel plain, SSLEngine engine) {
         this.plain = plain;
         this.engine = engine;
         int packet = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocate(packet);
+        // Direct buffers: the socket reads and writes them without an extra copy.
+        this.netIn = ByteBuffer.allocateDirect(packet * RECORDS_PER_IO);
         this.netIn.flip();
         this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
         this.appIn.flip();
-        this.netOut = ByteBuffer.allocate(packet);
+        this.netOut = ByteBuffer.allocateDirect(packet * RECORDS_PER_IO);
     }
 
     public SSLEngine engine() {
@@ -84,6 +88,15 @@ public final class TlsChannel implements ByteChannel {
                 }
                 if (inboundDone || dst.remaining() == 0) {
                     return inboundDone ? -1 : 0;
+                }
+                if (dst.remaining() >= engine.getSession().getApplicationBufferSize()) {
+                    // Room for a whole record: decrypt straight into the caller's buffer.
+                    int n = unwrapInto(dst);
+                    serviceHandshake();
+                    if (n != 0) {
+                        return n;
+                    }
+                    continue;
                 }
                 if (unwrapOnce() < 0) {
                     return -1;
@@ -133,6 +146,40 @@ public final class TlsChannel implements ByteChannel {
         }
     }
 
+    /**
+     * Unwraps at most one record directly into {@code dst} (which has room for a whole record).
+     * Returns the bytes produced, 0 for a record without application data, -1 at end of stream.
+     * Caller holds readLock.
+     */
+    private int unwrapInto(ByteBuffer dst) throws IOException {
+        while (true) {
+            SSLEngineResult r = engine.unwrap(netIn, dst);
+            switch (r.getStatus()) {
+                case OK:
+                    if (r.bytesProduced() > 0 || r.bytesConsumed() > 0) {
+                        return r.bytesProduced();
+                    }
+                    if (r.getHandshakeStatus() != HandshakeStatus.NEED_UNWRAP) {
+                        return 0;
+                    }
+                    break;
+                case BUFFER_UNDERFLOW:
+                    if (fill() < 0) {
+                        inboundDone = true;
+                        return -1;
+                    }
+                    break;
+                case BUFFER_OVERFLOW:
+                    return unwrapOnce(); // the session grew its records: go through appIn
+                case CLOSED:
+                    inboundDone = true;
+                    return -1;
+                default:
+                    throw new SSLException("unexpected unwrap status " + r.getStatus());
+            }
+        }
+    }
+
     /** After a read: answer what the engine needs (post-handshake messages, key updates). */
     private void serviceHandshake() throws IOException {
         HandshakeStatus hs = engine.getHandshakeStatus();
@@ -171,11 +218,17 @@ public final class TlsChannel implements ByteChannel {
             do {
                 SSLEngineResult r = engine.wrap(src, netOut);
                 switch (r.getStatus()) {
-                    case OK -> flushNetOut();
+                    case OK -> {
+                        // Batch records: send when another might not fit, or when everything is wrapped.
+                        if (!src.hasRemaining() || netOut.remaining() < engine.getSession().getPacketBufferSize()
+                                || r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
+                            flushNetOut();
+                        }
+                    }
                     case BUFFER_OVERFLOW -> {
                         flushNetOut();
                         if (netOut.capacity() < engine.getSession().getPacketBufferSize()) {
-                            netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+                            netOut = ByteBuffer.allocateDirect(engine.getSession().getPacketBufferSize());
                         }
                     }
                     case CLOSED -> {

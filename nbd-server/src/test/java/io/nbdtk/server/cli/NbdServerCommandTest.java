@@ -57,19 +57,26 @@ class NbdServerCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         NbdServerCommand cmd = new NbdServerCommand(new PrintStream(err, true, StandardCharsets.UTF_8));
         Path sock = dir.resolve("s.sock");
-        new CommandLine(cmd).parseArgs("--listen", "127.0.0.1:0", "--listen", "[::1]:0", "--unix", sock.toString(),
-                "--export", "a=memory:1M,readonly,description=first, with comma", "--export",
-                "b=file:" + dir.resolve("b.img") + ",size=2M", "--max-payload", "1M",
-                "--filter", "delay:write=1ms", "--filter", "error:error=ENOSPC,rate=0,ops=write");
+        // IPv6 loopback is an environment property, not a tool CI could install: listen on it when present
         boolean ipv6 = java.net.NetworkInterface.networkInterfaces().anyMatch(n -> n.inetAddresses()
                 .anyMatch(a -> a instanceof java.net.Inet6Address && a.isLoopbackAddress()));
-        Prerequisites.require(ipv6, "an IPv6 loopback address (::1)");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--listen", "127.0.0.1:0",
+                "--unix", sock.toString(),
+                "--export", "a=memory:1M,readonly,description=first, with comma", "--export",
+                "b=file:" + dir.resolve("b.img") + ",size=2M", "--max-payload", "1M",
+                "--filter", "delay:write=1ms", "--filter", "error:error=ENOSPC,rate=0,ops=write"));
+        if (ipv6) {
+            args.addAll(java.util.List.of("--listen", "[::1]:0"));
+        }
+        new CommandLine(cmd).parseArgs(args.toArray(String[]::new));
         NbdServer server = cmd.start();
         try {
             String log = err.toString(StandardCharsets.UTF_8);
             assertThat(log).containsPattern("nbd-server: listening on 127\\.0\\.0\\.1:\\d+")
-                    .containsPattern("nbd-server: listening on \\[0:0:0:0:0:0:0:1\\]:\\d+")
                     .contains("nbd-server: listening on unix:" + sock);
+            if (ipv6) {
+                assertThat(log).containsPattern("nbd-server: listening on \\[0:0:0:0:0:0:0:1\\]:\\d+");
+            }
             assertThat(server.export("a").readOnly()).isTrue();
             assertThat(server.export("a").description()).isEqualTo("first, with comma");
             assertThat(server.export("b").size()).isEqualTo(2 << 20);

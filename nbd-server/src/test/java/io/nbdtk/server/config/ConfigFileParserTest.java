@@ -228,6 +228,7 @@ class ConfigFileParserTest {
                 user = nbd
                 group = nbd
                 tlsprio = NORMAL
+                max_threads = 8
                 [a]
                 exportname = /a
                 prerun = /bin/true %s
@@ -239,7 +240,7 @@ class ConfigFileParserTest {
                 """);
 
         assertThat(c.warnings()).extracting(ConfigWarning::key)
-                .containsExactly("user", "group", "tlsprio", "prerun", "postrun", "transactionlog", "datalog",
+                .containsExactly("user", "group", "tlsprio", "max_threads", "prerun", "postrun", "transactionlog", "datalog",
                         "splice", "listenaddr");
         assertThat(c.warnings().get(0).line()).isEqualTo(2);
         assertThat(c.warnings().get(0).toString()).contains("config:2").contains("user").contains("ignored");

@@ -60,4 +60,14 @@ class MemoryStoreTest extends BlockStoreContract {
         assertThat(store.extents(1000, 70_000)).containsExactly(new Extent(70_000, Extent.DATA));
         assertThat(store.extents(3 * 65536 + 10, 100)).containsExactly(new Extent(100, Extent.HOLE_ZERO));
     }
+
+    @Test
+    void transfer_to_a_channel_sends_pages_and_zeros_for_holes() throws IOException {
+        byte[] data = pattern(100_000, 6);
+        store.write(70_000, ByteBuffer.wrap(data), 0);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        store.transferTo(60_000, 120_000, java.nio.channels.Channels.newChannel(out));
+        assertThat(out.toByteArray()).isEqualTo(read(60_000, 120_000));
+        assertThat(store.capabilities()).contains(Capability.TRANSFER_TO);
+    }
 }

@@ -17,6 +17,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -186,6 +187,65 @@ class TlsChannelTest {
                 in.read(); // alert or EOF
             }
             assertThatThrownBy(() -> served.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void concurrentWritersEachGetTheirMessageThroughWhole() throws Exception {
+        int threads = 8;
+        int perThread = 300;
+        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Future<Void> served = executor.submit(() -> {
+                try (SocketChannel ch = listener.accept(); TlsChannel tls = new TlsChannel(ch, serverTls.newEngine())) {
+                    tls.handshake();
+                    List<Future<?>> writers = new java.util.ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        int id = t;
+                        writers.add(executor.submit(() -> {
+                            for (int i = 0; i < perThread; i++) {
+                                // one message = one write call: [thread, seq, 40000 bytes of 'thread']
+                                ByteBuffer m = ByteBuffer.allocate(8 + 40_000);
+                                m.putInt(id).putInt(i);
+                                while (m.hasRemaining()) {
+                                    m.put((byte) id);
+                                }
+                                m.flip();
+                                tls.write(m);
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> w : writers) {
+                        w.get(60, TimeUnit.SECONDS);
+                    }
+                    ByteBuffer done = ByteBuffer.allocate(1);
+                    readFully(tls, done); // wait for the client to have read everything
+                }
+                return null;
+            });
+            SSLContext client = TlsClients.trusting(pki.ca(), null, null);
+            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
+            try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(30_000);
+                DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+                int[] next = new int[threads];
+                byte[] body = new byte[40_000];
+                for (int n = 0; n < threads * perThread; n++) {
+                    int id = in.readInt();
+                    int seq = in.readInt();
+                    in.readFully(body);
+                    assertThat(seq).as("thread %d order", id).isEqualTo(next[id]++);
+                    for (byte b : body) {
+                        if (b != (byte) id) {
+                            throw new AssertionError("message of thread " + id + " interleaved with another");
+                        }
+                    }
+                }
+                s.getOutputStream().write(1);
+                s.getOutputStream().flush();
+                served.get(60, TimeUnit.SECONDS);
+            }
         }
     }
 }
