@@ -64,7 +64,7 @@ final class MountRunner {
                 SignalUnmount.install(mount, s.lazyUnmount(), err);
                 announce(source, files, mount);
                 if (s.pidFile() != null) { // last: scripts that wait for it may use the files at once
-                    Files.writeString(s.pidFile(), ProcessHandle.current().pid() + "\n");
+                    writePidFile(s.pidFile());
                 }
                 mount.awaitUnmounted(Duration.ofDays(365_000));
                 if (s.verbose()) {
@@ -80,6 +80,14 @@ final class MountRunner {
             }
         }
         return EXIT_OK;
+    }
+
+    /** Written whole or not at all (a rename), so a waiting script never reads an empty file. */
+    private static void writePidFile(Path pidFile) throws IOException {
+        Path abs = pidFile.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+        Files.writeString(tmp, ProcessHandle.current().pid() + "\n");
+        Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private void announce(ExportSource source, List<ExportFile> files, FuseMount mount) {

@@ -83,8 +83,10 @@ class MountRunnerTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
-        await().atMost(Duration.ofSeconds(30)).until(() -> out().contains("nbd-fuse: ready: " + mp.resolve("disk")));
+        }, task -> new Thread(task, "mount-runner").start()); // a fresh thread: IO_FLUSHER is per thread
+        // the pidfile comes last: once it exists, the ready line has been printed too
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(tmp.resolve("pid")));
+        assertThat(out()).contains("nbd-fuse: ready: " + mp.resolve("disk"));
         assertThat(out()).contains("(1048576 bytes, read-write) from memory");
         assertThat(Files.readString(tmp.resolve("pid")).trim()).isEqualTo(Long.toString(ProcessHandle.current().pid()));
         Files.write(mp.resolve("disk"), new byte[] {7, 7, 7}, java.nio.file.StandardOpenOption.WRITE);
@@ -105,7 +107,7 @@ class MountRunnerTest {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, task -> new Thread(task, "mount-runner").start()); // a fresh thread: IO_FLUSHER is per thread
         await().atMost(Duration.ofSeconds(30)).until(() -> out().contains("ready"));
         String report = err.toString(StandardCharsets.UTF_8);
         assertThat(report).contains("applied: FUSE direct_io")

@@ -28,7 +28,7 @@ final class RunningMount implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, task -> new Thread(task, "mount-runner").start()); // a fresh thread: IO_FLUSHER is per thread
     }
 
     /**

@@ -159,7 +159,7 @@ class NbdkitInteropTest {
 
     @Test
     void serverShuttingDownGetsASoftDisconnect() throws Exception {
-        try (PeerServer s = nbdkit("--filter=delay", "memory", "size=16M", "rdelay=2");
+        try (PeerServer s = nbdkit("--filter=delay", "memory", "size=16M", "rdelay=10");
                 NbdClient nbd = NbdClient.connect(s.uri(""), ClientOptions.defaults())) {
             CompletableFuture<Void> a = nbd.readAsync(0, ByteBuffer.allocate(512));
             s.terminate(); // nbdkit answers what is in flight with ESHUTDOWN

@@ -5,12 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nbdtk.protocol.NbdUri;
 import io.nbdtk.testing.Prerequisites;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLHandshakeException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** STARTTLS against {@code nbdkit --tls=require --tls-verify-peer} with certificates made here. */
 class TlsInteropTest {
@@ -65,6 +73,54 @@ class TlsInteropTest {
                 nbd.write(0, new byte[] {7});
                 assertThat(nbd.read(0, 1)).containsExactly(7);
             }
+        }
+    }
+
+    /** A trust store of {@code type} holding only the CA in {@code pki}, as keytool -importcert would make it. */
+    private static Path trustStoreOf(Path pki, Path file, String type) throws Exception {
+        KeyStore ks = KeyStore.getInstance(type);
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(pki.resolve("ca-cert.pem"))) {
+            ks.setCertificateEntry("nbdtk-test-ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            ks.store(out, "storepass".toCharArray());
+        }
+        return file;
+    }
+
+    // No CA file is set, so only the trust store can make the server's certificate trusted: if
+    // withTrustStore were ignored the JDK's default CAs would reject it.
+    @ParameterizedTest
+    @ValueSource(strings = {"PKCS12", "JKS"})
+    void serverTrustedThroughTrustStore(String type) throws Exception {
+        Path store = trustStoreOf(certs, dir.resolve("trust." + (type.equals("JKS") ? "jks" : "p12")), type);
+        try (PeerServer s = nbdkit("require", false)) {
+            TlsOptions tls = TlsOptions.defaults().withTrustStore(store, "storepass".toCharArray())
+                    .withHostname("localhost");
+            try (NbdClient nbd = NbdClient.connectUnix(s.socket(), "",
+                    ClientOptions.defaults().withTls(tls).withRequireTls(true))) {
+                assertThat(nbd.info().tls()).isTrue();
+                nbd.write(512, new byte[] {1, 2, 3});
+                assertThat(nbd.read(512, 3)).containsExactly(1, 2, 3);
+            }
+        }
+    }
+
+    @Test
+    void trustStoreWithoutTheServersCaFailsTheHandshake() throws Exception {
+        Path other = TestCertificates.create(dir.resolve("other-pki"));
+        Path store = trustStoreOf(other, dir.resolve("other-trust.p12"), "PKCS12");
+        try (PeerServer s = nbdkit("require", false)) {
+            TlsOptions tls = TlsOptions.defaults().withTrustStore(store, "storepass".toCharArray())
+                    .withHostname("localhost");
+            assertThatThrownBy(() -> NbdClient.connectUnix(s.socket(), "",
+                    ClientOptions.defaults().withTls(tls).withRequireTls(true)))
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("TLS handshake").hasMessageContaining("failed")
+                    .hasCauseInstanceOf(SSLHandshakeException.class)
+                    // certificate path validation failed (untrusted), not some I/O failure
+                    .hasRootCauseInstanceOf(java.security.GeneralSecurityException.class);
         }
     }
 

@@ -61,7 +61,7 @@ final class Connection implements Runnable {
             }
             if (session.export().spec().backend().perConnection()) {
                 // e.g. copy-on-write or temporary: this connection gets a private store
-                own = session.export().spec().open();
+                own = session.export().spec().openCountingInto(session.export());
                 session = session.withExport(own);
             }
             log.debug("{}: serving export '{}'", peer.remote(), session.export().name());

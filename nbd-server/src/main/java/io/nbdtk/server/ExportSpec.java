@@ -90,6 +90,18 @@ public record ExportSpec(String name, String description, Backend backend, boole
 
     /** Opens the backend and stacks filters: backend, user filters, read-only, stats on top. */
     public Export open() throws IOException {
+        return open(null);
+    }
+
+    /**
+     * As {@link #open()}, but counting into {@code shared}'s statistics: a connection's private
+     * store ({@link Backend#perConnection()}) still adds to its export's figures.
+     */
+    public Export openCountingInto(Export shared) throws IOException {
+        return open(shared.stats());
+    }
+
+    private Export open(StatsFilter sharedStats) throws IOException {
         BlockStore store = backend.open(readOnly);
         try {
             for (FilterSpec f : filters) {
@@ -98,7 +110,7 @@ public record ExportSpec(String name, String description, Backend backend, boole
             if (readOnly) {
                 store = new ReadOnlyFilter(store);
             }
-            StatsFilter stats = new StatsFilter(store);
+            StatsFilter stats = sharedStats == null ? new StatsFilter(store) : new StatsFilter(store, sharedStats);
             return new Export(this, stats, stats);
         } catch (RuntimeException e) {
             store.close();

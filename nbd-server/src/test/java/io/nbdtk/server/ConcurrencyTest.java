@@ -92,4 +92,65 @@ class ConcurrencyTest {
             server.close();
         }
     }
+
+    /** Holds every READ until opened, counting how many are inside at once. */
+    private static final class HoldAllReads extends io.nbdtk.server.filter.FilterStore {
+        final java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+        HoldAllReads(io.nbdtk.server.store.BlockStore next) {
+            super(next);
+        }
+
+        @Override
+        protected void before(io.nbdtk.server.filter.Op op, long offset, long length) throws IOException {
+            if (op != io.nbdtk.server.filter.Op.READ) {
+                return;
+            }
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                if (!gate.await(30, TimeUnit.SECONDS)) {
+                    throw new IOException("gate never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            } finally {
+                inside.decrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void requests_in_flight_per_connection_are_bounded() throws Exception {
+        HoldAllReads hold = new HoldAllReads(new MemoryStore(1 << 20));
+        StatsFilter stats = new StatsFilter(hold);
+        Export export = new Export(ExportSpec.of("b", new ExportSpec.Memory(1 << 20)), stats, stats);
+        NbdServer server = NbdServer.builder().listenLoopback().export(export).maxInFlight(2).start();
+        try (RawClient c = RawClient.connect(server)) {
+            c.go("b");
+            for (int k = 1; k <= 4; k++) {
+                c.request(0, 0, k, k * 4096L, 512, null);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> hold.inside.get() == 2);
+            // the other two stay unread on the socket while both slots are busy
+            org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(500))
+                    .atMost(java.time.Duration.ofSeconds(5)).until(() -> hold.inside.get() == 2);
+            hold.gate.countDown();
+            java.util.Set<Long> answered = new java.util.HashSet<>();
+            for (int k = 0; k < 4; k++) {
+                RawClient.Chunk r = c.nextReply();
+                assertThat(r.error()).isZero();
+                answered.add(r.cookie());
+                c.read(512);
+            }
+            assertThat(answered).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+            assertThat(hold.most.get()).isEqualTo(2);
+        } finally {
+            hold.gate.countDown();
+            server.close();
+        }
+    }
 }

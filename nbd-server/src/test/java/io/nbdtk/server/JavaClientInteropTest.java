@@ -12,6 +12,7 @@ import io.nbdtk.protocol.BaseAllocation;
 import io.nbdtk.protocol.CommandFlags;
 import io.nbdtk.protocol.Extent;
 import io.nbdtk.protocol.NbdUri;
+import io.nbdtk.protocol.ServerEntry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,6 +117,44 @@ class JavaClientInteropTest {
                     assertThat(ByteBuffer.wrap(other.read(i * 4096L, 4096)).getInt(4092)).isEqualTo(i);
                 }
             }
+        }
+    }
+
+    // flush goes to every connection, so only WRITEs are counted; the client's picker gives each
+    // connection a turn in every round of four, so all four must have served some of the writes.
+    @Test
+    void multiConnSpreadsRequestsOverEveryConnection() throws Exception {
+        ConnectionCountingBackend backend = new ConnectionCountingBackend(16L << 20);
+        try (NbdServer s = NbdServer.builder().listenLoopback().export(ExportSpec.of("disk", backend)).start();
+                NbdClient nbd = connect(s, "disk", ClientOptions.defaults().withConnections(4))) {
+            assertThat(nbd.info().canMultiConn()).isTrue();
+            assertThat(nbd.connectionCount()).isEqualTo(4);
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (int i = 0; i < 256; i++) {
+                writes.add(nbd.writeAsync(i * 4096L, ByteBuffer.wrap(ServerFixture.pattern(4096, i))));
+            }
+            CompletableFuture.allOf(writes.toArray(new CompletableFuture<?>[0])).get();
+            // every reply arrived, so every store call behind it has returned and been counted
+            List<Integer> perStore = backend.writesPerStore();
+            assertThat(perStore.stream().filter(n -> n > 0)).as("stores that served writes: %s", perStore)
+                    .hasSize(4);
+            assertThat(perStore.stream().mapToInt(Integer::intValue).sum()).isEqualTo(256);
+            assertThat(nbd.read(255 * 4096L, 4096)).isEqualTo(ServerFixture.pattern(4096, 255));
+        }
+    }
+
+    @Test
+    void listReturnsEachExportsDescriptionExactly() throws Exception {
+        Path sock = dir.resolve("list.sock");
+        String description = "Scratch disk été — 128 KiB, wiped at exit";
+        try (NbdServer s = NbdServer.builder().unix(sock)
+                .export(ExportSpec.of("described", new ExportSpec.Memory(128 << 10)).withDescription(description))
+                .export(ExportSpec.of("plain", new ExportSpec.Memory(128 << 10)))
+                .start()) {
+            List<ServerEntry> listed = NbdClient.list(NbdUri.parse("nbd+unix:///?socket=" + sock),
+                    ClientOptions.defaults());
+            assertThat(listed).containsExactlyInAnyOrder(new ServerEntry("described", description),
+                    new ServerEntry("plain", ""));
         }
     }
 

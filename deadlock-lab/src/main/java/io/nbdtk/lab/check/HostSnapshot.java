@@ -4,6 +4,7 @@ import io.nbdtk.lab.json.Json;
 import io.nbdtk.lab.json.JsonReader;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,8 @@ import java.util.Map;
 public record HostSnapshot(String host, List<String> addresses, List<Integer> listeningPorts, int localHazards,
         List<Remote> remotes) {
 
-    public static HostSnapshot of(String host, java.util.Collection<InetAddress> addresses,
-            java.util.Collection<Integer> ports, CheckReport report, List<Remote> remotes) {
+    public static HostSnapshot of(String host, Collection<InetAddress> addresses,
+            Collection<Integer> ports, CheckReport report, List<Remote> remotes) {
         return new HostSnapshot(host, addresses.stream().map(InetAddress::getHostAddress).toList(),
                 List.copyOf(ports), report.unmitigated().size(), List.copyOf(remotes));
     }

@@ -1,5 +1,8 @@
 package io.nbdtk.lab.run;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** The few actions on the host that recovery cannot do by writing a file; a seam for tests. */
@@ -20,7 +23,7 @@ public interface HostActions {
     void pause(Duration d) throws InterruptedException;
 
     /** rmdir of a cgroup directory (cgroupfs allows it with its control files inside). */
-    boolean removeCgroup(java.nio.file.Path cgroup);
+    boolean removeCgroup(Path cgroup);
 
     /** The real machine. */
     HostActions REAL = new HostActions() {
@@ -50,11 +53,11 @@ public interface HostActions {
         }
 
         @Override
-        public boolean removeCgroup(java.nio.file.Path cgroup) {
+        public boolean removeCgroup(Path cgroup) {
             try {
-                java.nio.file.Files.deleteIfExists(cgroup);
+                Files.deleteIfExists(cgroup);
                 return true;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return false; // EBUSY while processes remain
             }
         }

@@ -10,9 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -39,7 +42,7 @@ public final class Recovery {
     private final HostActions host;
     private final ProcFs proc;
     private final List<Step> steps = new ArrayList<>();
-    private final java.util.Set<String> detached = new java.util.HashSet<>();
+    private final Set<String> detached = new HashSet<>();
 
     public Recovery(Path root, HostActions host) {
         this.root = root;
@@ -67,7 +70,7 @@ public final class Recovery {
         for (Journal.Entry e : of(entries, Journal.FUSE)) {
             abortFuse(Integer.parseInt(e.field(0)), e.field(1));
         }
-        java.util.Set<Integer> killed = new java.util.HashSet<>();
+        Set<Integer> killed = new HashSet<>();
         for (Journal.Entry e : of(entries, Journal.PROCESS)) {
             int pid = Integer.parseInt(e.field(0));
             if (sameProcess(pid, Long.parseLong(e.field(1))) && host.kill(pid)) {
@@ -86,7 +89,7 @@ public final class Recovery {
             }
         }
         List<Journal.Entry> mounts = new ArrayList<>(of(entries, Journal.MOUNT));
-        java.util.Collections.reverse(mounts);
+        Collections.reverse(mounts);
         for (Journal.Entry e : mounts) {
             // FUSE mounts go last: a loop device's backing file must stay reachable until detached
             if (mounts().atMountPoint(e.field(0)).map(m -> !m.isFuse()).orElse(false)) {

@@ -1,6 +1,8 @@
 package io.nbdtk.lab.run;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,13 +42,13 @@ public final class RunCommand implements Callable<Integer> {
     RunOptions options;
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         RunSpec runSpec = options.spec(Scenario.parse(scenario), StackNames.byName(stack), Mitigation.parse(mitigations));
         RunResult r = new Experiment(runSpec, Path.of("/"), HostActions.REAL).run();
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? RunReport.json(r) : RunReport.text(r));
         if (html != null) {
-            java.nio.file.Files.writeString(html, HtmlReport.render(r));
+            Files.writeString(html, HtmlReport.render(r));
         }
         out.flush();
         return exitCode(r);

@@ -1,6 +1,8 @@
 package io.nbdtk.lab.run;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code run} and {@code matrix}. */
@@ -34,10 +36,10 @@ public final class RunOptions {
             description = "where run journals live for 'cleanup' (default: ${DEFAULT-VALUE})")
     Path stateDir;
 
-    public RunSpec spec(Scenario scenario, Stack stack, java.util.Set<Mitigation> mitigations) {
+    public RunSpec spec(Scenario scenario, Stack stack, Set<Mitigation> mitigations) {
         long limit = memoryLimitMiB != null ? memoryLimitMiB : stack.defaultMemoryLimitMiB();
         return new RunSpec(scenario, stack, mitigations, limit << 20, daemonMemoryMiB << 20, writeMiB << 20,
-                java.time.Duration.ofSeconds(deadlineSeconds), java.time.Duration.ofSeconds(stallSeconds), workBase,
+                Duration.ofSeconds(deadlineSeconds), Duration.ofSeconds(stallSeconds), workBase,
                 stateDir);
     }
 }

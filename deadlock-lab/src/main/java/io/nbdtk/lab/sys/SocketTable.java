@@ -4,10 +4,13 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * TCP and Unix sockets from {@code /proc/net/tcp}, {@code tcp6} and {@code unix}. /proc/net does
@@ -95,13 +98,13 @@ public final class SocketTable {
     }
 
     /** Adds the machine's own addresses (see {@link LocalAddresses}). */
-    public void addLocalAddresses(java.util.Collection<InetAddress> addresses) {
+    public void addLocalAddresses(Collection<InetAddress> addresses) {
         localAddresses.addAll(addresses);
     }
 
     /** Ports with a listening TCP socket. */
-    public java.util.SortedSet<Integer> listeningPorts() {
-        java.util.SortedSet<Integer> out = new java.util.TreeSet<>();
+    public SortedSet<Integer> listeningPorts() {
+        SortedSet<Integer> out = new TreeSet<>();
         tcp.stream().filter(Tcp::listening).forEach(t -> out.add(t.localPort()));
         return out;
     }

@@ -40,12 +40,12 @@ class ExperimentIntegrationTest {
     @AfterAll
     static void recoverWhateverATestLeft() throws Exception {
         // the runs of this JVM are ours even though their owner (this JVM) is alive
-        for (Path state : List.of(STATE.resolve("killed"), STATE)) {
+        for (Path state : List.of(STATE.resolve("killed"), STATE.resolve("terminated"), STATE)) {
             if (Files.isDirectory(state)) {
                 new Cleanup(LabHost.ROOT, HostActions.REAL).recover(state, true);
             }
         }
-        for (Path p : List.of(STATE.resolve("killed"), STATE, WORK, BASE)) {
+        for (Path p : List.of(STATE.resolve("killed"), STATE.resolve("terminated"), STATE, WORK, BASE)) {
             if (Files.isDirectory(p)) {
                 try (var s = Files.list(p)) {
                     if (s.findAny().isEmpty()) {
@@ -104,13 +104,7 @@ class ExperimentIntegrationTest {
     @Test
     void cleanupRecoversADeadlockedRunWhoseLabWasKilled() throws Exception {
         Path state = STATE.resolve("killed");
-        String cp = System.getProperty("java.class.path");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process lab = new ProcessBuilder(java.toString(), "-cp", cp, "io.nbdtk.lab.LabCommand", "run", "loop-ext4",
-                "--write", "400", "--deadline", "90", "--stall-window", "80", "--workdir", WORK.toString(),
-                "--state-dir", state.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process lab = startLab(state);
         try {
             // the writer is journaled, then stuck in D state: the deadlock is in place
             ProcFs proc = new ProcFs(LabHost.ROOT);
@@ -140,6 +134,39 @@ class ExperimentIntegrationTest {
         LabHost.assertNoCgroupsOf(runId);
         assertThat(journal).doesNotExist();
         Files.deleteIfExists(state);
+    }
+
+    @Test
+    void sigtermDuringADeadlockRecoversFromTheShutdownHook() throws Exception {
+        Path state = STATE.resolve("terminated");
+        Process lab = startLab(state);
+        ProcFs proc = new ProcFs(LabHost.ROOT);
+        String runId;
+        try {
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).during(Duration.ofSeconds(2))
+                    .until(() -> writerPid(state).flatMap(proc::stat).map(s -> s.state() == 'D').orElse(false));
+            runId = journalIn(state).orElseThrow().getFileName().toString().replace(".journal", "");
+            lab.destroy(); // SIGTERM: the JVM runs its shutdown hooks
+            assertThat(lab.waitFor(60, TimeUnit.SECONDS)).as("the lab exits after recovering").isTrue();
+        } finally {
+            lab.destroyForcibly();
+        }
+
+        LabHost.assertNothingLeftUnder(WORK.resolve(runId));
+        LabHost.assertNoCgroupsOf(runId);
+        assertThat(journalIn(state)).as("a clean recovery removes the journal").isEmpty();
+        Files.deleteIfExists(state);
+    }
+
+    /** A lab JVM running a loop-ext4 experiment that stays deadlocked until it is stopped. */
+    static Process startLab(Path state) throws Exception {
+        String cp = System.getProperty("java.class.path");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        return new ProcessBuilder(java.toString(), "-cp", cp, "io.nbdtk.lab.LabCommand", "run", "loop-ext4",
+                "--write", "400", "--deadline", "90", "--stall-window", "80", "--workdir", WORK.toString(),
+                "--state-dir", state.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 
     static Optional<Path> journalIn(Path state) throws Exception {

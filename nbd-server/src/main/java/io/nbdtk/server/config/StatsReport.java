@@ -18,9 +18,8 @@ import java.util.Map;
 
 /**
  * Per-export statistics (requests, bytes, errors, latency) from each export's stats filter, as
- * log lines (SIGUSR1, shutdown) and as a JSON file ({@code --stats-json}). Exports whose stores
- * are private to each connection (copy-on-write, temporary) count only what went through the
- * shared stack.
+ * log lines (SIGUSR1, shutdown) and as a JSON file ({@code --stats-json}). Connections with a
+ * private store (copy-on-write, temporary) count into their export's figures too.
  */
 public final class StatsReport {
     private StatsReport() {}

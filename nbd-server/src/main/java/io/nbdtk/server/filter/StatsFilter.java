@@ -23,6 +23,12 @@ public final class StatsFilter extends FilterStore {
         }
     }
 
+    /** A filter over {@code next} that adds to the same counters as {@code sharing}. */
+    public StatsFilter(BlockStore next, StatsFilter sharing) {
+        super(next);
+        stats.putAll(sharing.stats);
+    }
+
     /** Current figures for one operation. */
     public OpStats.Snapshot snapshot(Op op) {
         return stats.get(op).snapshot();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nbdtk.server.NbdServer;
+import io.nbdtk.server.filter.Op;
 import io.nbdtk.server.interop.ExternalProcess;
 import io.nbdtk.testing.Prerequisites;
 import java.io.ByteArrayOutputStream;
@@ -116,6 +117,8 @@ class DropInCommandTest {
             String out = nbdsh("cow", "h.pwrite(b'\\xab' * 6000, 8000); "
                     + "assert h.pread(6000, 8000) == b'\\xab' * 6000; h.flush(); print('wrote')");
             assertThat(out).contains("wrote");
+            // the connection's private overlay still counts into the export's statistics
+            assertThat(server.export("cow").stats().snapshot(Op.WRITE).bytes()).isEqualTo(6000);
             assertThat(copyOut("cow")).as("sparse_cow=" + sparse).isEqualTo(baseData);
             assertThat(Files.readAllBytes(base)).isEqualTo(baseData);
             try (var leftovers = Files.list(dir.resolve("cow"))) {
