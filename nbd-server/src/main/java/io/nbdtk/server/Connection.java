@@ -16,15 +16,17 @@ final class Connection implements Runnable {
 
     private final ServerContext ctx;
     private final SocketChannel socket;
+    private final long id;
     private final ScheduledExecutorService timer;
     private final Duration handshakeTimeout;
     private final Runnable onExit;
     private volatile boolean transmitting;
 
-    Connection(ServerContext ctx, SocketChannel socket, ScheduledExecutorService timer, Duration handshakeTimeout,
+    Connection(ServerContext ctx, SocketChannel socket, long id, ScheduledExecutorService timer, Duration handshakeTimeout,
             Runnable onExit) {
         this.ctx = ctx;
         this.socket = socket;
+        this.id = id;
         this.timer = timer;
         this.handshakeTimeout = handshakeTimeout;
         this.onExit = onExit;
@@ -64,7 +66,7 @@ final class Connection implements Runnable {
             }
             log.debug("{}: serving export '{}'", peer.remote(), session.export().name());
             idleWatch = watchIdle(session);
-            new Transmission(ctx, session).run();
+            new Transmission(ctx, session, id).run();
         } catch (Handshake.Ended e) {
             log.debug("{}: handshake ended: {}", peer == null ? "?" : peer.remote(), e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -76,6 +78,7 @@ final class Connection implements Runnable {
                 idleWatch.cancel(false);
             }
             close();
+            ctx.hook.closed(id);
             if (own != null) {
                 try {
                     own.close();

@@ -203,7 +203,7 @@ final class Handshake {
         if (ctx.policy.check(peer, Option.EXPORT_NAME, export) != null) {
             throw new Ended("EXPORT_NAME '" + name + "' refused by policy");
         }
-        write(new ExportNameReply(export.size(), export.transmissionFlags(structured)).toBuffer(noZeroes));
+        write(new ExportNameReply(export.size(), ctx.hook.transmissionFlags(export.name(), export.transmissionFlags(structured))).toBuffer(noZeroes));
         return session(export, false);
     }
 
@@ -239,7 +239,8 @@ final class Handshake {
             error(code, OptionReplyType.ERR_UNKNOWN, "export '" + req.exportName() + "' not available");
             return null;
         }
-        reply(code, OptionReplyType.INFO, new Info.Export(export.size(), export.transmissionFlags(structured)));
+        reply(code, OptionReplyType.INFO, new Info.Export(export.size(),
+                ctx.hook.transmissionFlags(export.name(), export.transmissionFlags(structured))));
         boolean blockSize = false;
         boolean sentName = false;
         boolean sentDescription = false;

@@ -52,7 +52,7 @@ public final class NbdServer implements AutoCloseable {
 
     private NbdServer(Builder b, Map<String, Export> exports) {
         ExecutorService workers = Executors.newCachedThreadPool(daemon("nbd-worker-"));
-        this.ctx = new ServerContext(exports, b.maxPayload, b.maxInFlight, b.policy, workers);
+        this.ctx = new ServerContext(exports, b.maxPayload, b.maxInFlight, b.policy, workers, b.hook);
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("nbd-timer-"));
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
@@ -160,12 +160,13 @@ public final class NbdServer implements AutoCloseable {
             }
             Connection[] self = new Connection[1];
             Thread[] thread = new Thread[1];
-            self[0] = new Connection(ctx, s, timer, handshakeTimeout, () -> {
+            long id = connectionCounter.incrementAndGet();
+            self[0] = new Connection(ctx, s, id, timer, handshakeTimeout, () -> {
                 connections.remove(self[0]);
                 connectionThreads.remove(thread[0]);
             });
             connections.add(self[0]);
-            thread[0] = new Thread(self[0], "nbd-conn-" + connectionCounter.incrementAndGet());
+            thread[0] = new Thread(self[0], "nbd-conn-" + id);
             thread[0].setDaemon(true);
             connectionThreads.add(thread[0]);
             thread[0].start();
@@ -252,6 +253,7 @@ public final class NbdServer implements AutoCloseable {
         private int maxInFlight = 64;
         private Duration handshakeTimeout = Duration.ofSeconds(30);
         private HandshakePolicy policy = HandshakePolicy.OPEN;
+        private RequestHook hook = RequestHook.NONE;
 
         public Builder export(ExportSpec spec) {
             specs.add(spec);
@@ -297,6 +299,12 @@ public final class NbdServer implements AutoCloseable {
 
         public Builder handshakeTimeout(Duration d) {
             this.handshakeTimeout = d;
+            return this;
+        }
+
+        /** Instrumentation of every request (faults, recordings); see {@link RequestHook}. */
+        public Builder hook(RequestHook h) {
+            this.hook = h;
             return this;
         }
 

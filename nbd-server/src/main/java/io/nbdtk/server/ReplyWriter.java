@@ -18,7 +18,13 @@ final class ReplyWriter {
     private final ReentrantLock lock = new ReentrantLock();
     private volatile IOException broken;
 
-    ReplyWriter(ByteChannel channel, WritableByteChannel zeroCopyTarget) {
+    /** The request (hook token) the current thread is answering; reported before its first reply byte. */
+    static final ThreadLocal<Object> ANSWERING = new ThreadLocal<>();
+
+    private final RequestHook hook;
+
+    ReplyWriter(ByteChannel channel, WritableByteChannel zeroCopyTarget, RequestHook hook) {
+        this.hook = hook;
         this.channel = channel;
         this.zeroCopyTarget = zeroCopyTarget;
     }
@@ -35,6 +41,7 @@ final class ReplyWriter {
 
     /** Writes the buffers in order as one message. */
     void send(ByteBuffer... parts) throws IOException {
+        announce();
         lock.lock();
         try {
             checkOpen();
@@ -49,6 +56,7 @@ final class ReplyWriter {
 
     /** Writes {@code header}, then {@code length} bytes of {@code store} at {@code offset} without a heap copy. */
     void sendTransfer(ByteBuffer header, BlockStore store, long offset, long length) throws IOException {
+        announce();
         lock.lock();
         try {
             checkOpen();
@@ -60,6 +68,15 @@ final class ReplyWriter {
             throw broken;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Tells the hook a reply is about to go out (once per request), so it is recorded before the client sees it. */
+    private void announce() {
+        Object token = ANSWERING.get();
+        if (token != null) {
+            ANSWERING.remove();
+            hook.replying(token);
         }
     }
 

@@ -15,16 +15,18 @@ final class ServerContext {
     final long maxPayload;
     final int maxInFlight;
     final HandshakePolicy policy;
+    final RequestHook hook;
     final ExecutorService workers;
     final BufferPool buffers = new BufferPool();
     volatile boolean shuttingDown;
 
     ServerContext(Map<String, Export> exports, long maxPayload, int maxInFlight, HandshakePolicy policy,
-            ExecutorService workers) {
+            ExecutorService workers, RequestHook hook) {
         this.exports = exports;
         this.maxPayload = maxPayload;
         this.maxInFlight = maxInFlight;
         this.policy = policy;
+        this.hook = hook;
         this.workers = workers;
     }
 

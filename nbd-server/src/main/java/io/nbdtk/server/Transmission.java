@@ -13,6 +13,7 @@ import io.nbdtk.protocol.ProtocolException;
 import io.nbdtk.protocol.ReplyFlags;
 import io.nbdtk.protocol.RequestHeader;
 import io.nbdtk.protocol.SimpleReplyHeader;
+import io.nbdtk.server.filter.FaultAction;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
@@ -56,15 +57,19 @@ final class Transmission {
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean stop;
     private volatile IOException failure;
+    private final long connection;
+    private final RequestHook hook;
 
-    Transmission(ServerContext ctx, Session s) {
+    Transmission(ServerContext ctx, Session s, long connection) {
         this.ctx = ctx;
         this.s = s;
         this.export = s.export();
         this.store = export.store();
         this.structured = s.structuredReplies();
         this.extended = s.extendedHeaders();
-        this.out = new ReplyWriter(s.channel(), s.zeroCopyTarget());
+        this.out = new ReplyWriter(s.channel(), s.zeroCopyTarget(), ctx.hook);
+        this.connection = connection;
+        this.hook = ctx.hook;
     }
 
     /** A request the reader refused before dispatch, with the error to send. */
@@ -78,10 +83,10 @@ final class Transmission {
     }
 
     /** A request read off the wire, ready to serve (its WRITE payload already read). */
-    private record Request(RequestHeader header, Command cmd, ByteBuffer data) {}
+    private record Request(RequestHeader header, Command cmd, ByteBuffer data, Object token) {}
 
     /** Marks a request that was refused and answered while it was read. */
-    private static final Request ANSWERED = new Request(null, null, null);
+    private static final Request ANSWERED = new Request(null, null, null, null);
 
     /**
      * Serves requests until DISC, end of stream or a framing error, then waits until every request
@@ -130,7 +135,7 @@ final class Transmission {
                 }
                 if (r != ANSWERED) {
                     growIfAllBusy();
-                    serve(r.header(), r.cmd(), r.data());
+                    serve(r.header(), r.cmd(), r.data(), r.token());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -186,7 +191,10 @@ final class Transmission {
             throw new IOException("dropping connection: " + e.getMessage());
         }
         Command cmd = req.command();
+        Object token = hook.arrived(connection, export.name(), req.type(), req.cookie(), req.offset(), req.length(),
+                req.flags());
         if (cmd == Command.DISC) {
+            hook.replied(token, 0);
             log.debug("{}: DISC", s.peer().remote());
             stop = true;
             return null;
@@ -205,6 +213,7 @@ final class Transmission {
             }
             log.debug("{}: {} refused: {} {}", s.peer().remote(), req, r.error, r.getMessage());
             sendError(req, r.error, r.getMessage());
+            hook.replied(token, r.error.code());
             return ANSWERED;
         }
         ByteBuffer data = null;
@@ -220,6 +229,7 @@ final class Transmission {
                 s.input().readFully(data);
             } catch (IOException e) {
                 ctx.buffers.release(data);
+                hook.replied(token, RequestHook.NO_REPLY);
                 stop = true;
                 if (e instanceof EOFException) {
                     log.debug("{}: peer went away mid-payload", s.peer().remote());
@@ -229,7 +239,7 @@ final class Transmission {
             }
             data.flip();
         }
-        return new Request(req, cmd, data);
+        return new Request(req, cmd, data, token);
     }
 
     /** Validates a request against the export and the negotiation, before any allocation. */
@@ -315,8 +325,15 @@ final class Transmission {
     }
 
     /** Runs on a worker: performs the request and replies. Never throws. */
-    private void serve(RequestHeader req, Command cmd, ByteBuffer data) {
+    private void serve(RequestHeader req, Command cmd, ByteBuffer data, Object token) {
+        int outcome = 0;
         try {
+            FaultAction fault = hook.intercept(token);
+            if (fault != null) {
+                outcome = InjectedReplies.act(fault, req, structured, extended, out, s.channel(), store);
+                return;
+            }
+            ReplyWriter.ANSWERING.set(token);
             int fua = req.hasFlag(CommandFlags.FUA) && !export.readOnly() ? BlockStore.FUA : 0;
             switch (cmd) {
                 case READ:
@@ -354,18 +371,21 @@ final class Transmission {
             }
             sendOk(req);
         } catch (IOException | RuntimeException e) {
-            fail(req, e);
+            outcome = fail(req, e);
         } catch (OutOfMemoryError e) {
             // answer rather than leave the client waiting for a reply that never comes
-            fail(req, new StoreException(StoreError.ENOMEM, "out of memory: " + e.getMessage()));
+            outcome = fail(req, new StoreException(StoreError.ENOMEM, "out of memory: " + e.getMessage()));
         } finally {
+            ReplyWriter.ANSWERING.remove();
+            hook.replied(token, outcome);
             ctx.buffers.release(data);
         }
     }
 
-    private void fail(RequestHeader req, Exception e) {
+    /** Replies with the error for {@code e}; returns its NBD error value (or NO_REPLY when the connection is gone). */
+    private int fail(RequestHeader req, Exception e) {
         if (!out.alive()) {
-            return; // the connection is already gone; nothing can be reported
+            return RequestHook.NO_REPLY; // the connection is already gone; nothing can be reported
         }
         NbdError err = NbdError.valueOf(StoreException.errorOf(e).name());
         if (!(e instanceof StoreException)) {
@@ -377,7 +397,9 @@ final class Transmission {
             sendError(req, err, String.valueOf(e.getMessage()));
         } catch (IOException io) {
             log.debug("{}: cannot send error reply: {}", s.peer().remote(), io.toString());
+            return RequestHook.NO_REPLY;
         }
+        return err.code();
     }
 
     private void read(RequestHeader req) throws IOException {

@@ -21,10 +21,14 @@ import java.util.List;
 final class ControlClient implements FaultControl {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+    private final String host;
+    private final int port;
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     ControlClient(String host, int port) {
+        this.host = host;
+        this.port = port;
         this.base = URI.create("http://" + host + ":" + port);
     }
 
@@ -82,13 +86,8 @@ final class ControlClient implements FaultControl {
         };
     }
 
-    /** True when the control channel answers. */
-    boolean healthy() {
-        try {
-            return "ok".equals(call("GET", "/health", null));
-        } catch (RuntimeException e) {
-            return false;
-        }
+    boolean reaches(String h, int p) {
+        return host.equals(h) && port == p;
     }
 
     private String call(String method, String path, String body) {

@@ -3,12 +3,16 @@ package io.nbdtk.server.cli;
 import io.nbdtk.protocol.Version;
 import io.nbdtk.server.ExportSpec;
 import io.nbdtk.server.FilterSpec;
+import io.nbdtk.server.HandshakePolicy;
 import io.nbdtk.server.NbdServer;
 import io.nbdtk.server.Sizes;
 import io.nbdtk.server.config.ConfigReloader;
 import io.nbdtk.server.config.ConfigWarning;
 import io.nbdtk.server.config.DropInSetup;
 import io.nbdtk.server.config.ServerSignals;
+import io.nbdtk.server.control.ControlServer;
+import io.nbdtk.server.control.Instrumentation;
+import io.nbdtk.server.filter.FaultSpec;
 import io.nbdtk.server.tls.TlsMode;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -91,11 +95,22 @@ public final class NbdServerCommand implements Callable<Integer> {
             description = "Drop clients that have not finished the handshake after this long (default ${DEFAULT-VALUE}).")
     double handshakeTimeout;
 
+    @Option(names = "--faults", paramLabel = "RULES",
+            description = "Fault injection (docs/testkit.md), e.g. 'error=EIO,ops=read,nth=3; delay=10ms,ops=write; "
+                    + "hide=multi-conn'. Every request is also recorded.")
+    String faults;
+
+    @Option(names = "--control", paramLabel = "HOST:PORT",
+            description = "Serve the control channel here: change faults, read the recording (HTTP, no "
+                    + "authentication: loopback or a private network only).")
+    String control;
+
     private final PrintStream err;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile NbdServer server;
     private DropInSetup dropInSetup;
     private ServerSignals signals;
+    volatile ControlServer controlServer;
 
     public NbdServerCommand() {
         this(System.err);
@@ -172,7 +187,25 @@ public final class NbdServerCommand implements Callable<Integer> {
         for (Path u : unix) {
             b.unix(u);
         }
+        Instrumentation inst = null;
+        if (faults != null || control != null) {
+            inst = new Instrumentation();
+            inst.faults().set(FaultSpec.parse(faults == null ? "" : faults));
+            // wraps the TLS/ACL policy set above, if any
+            b.hook(inst).policy(inst.policy(dropInSetup != null ? dropInSetup.policy() : HandshakePolicy.OPEN));
+        }
         NbdServer s = b.start();
+        if (control != null) {
+            Instrumentation i = inst;
+            try {
+                controlServer = ControlServer.start(parseHostPort(control), i.faults(), i.recording(),
+                        () -> i.awaitQuiet(Duration.ofSeconds(5)));
+            } catch (java.io.IOException | RuntimeException e) {
+                s.close();
+                throw e;
+            }
+            err.println("nbd-server: control channel on " + format(controlServer.address()));
+        }
         Optional<ConfigReloader> reloader = Optional.empty();
         if (dropInSetup != null && dropInSetup.config().isPresent()) {
             reloader = Optional.of(new ConfigReloader(s, dropInSetup.policy(), dropInSetup.config().get(),
@@ -193,6 +226,9 @@ public final class NbdServerCommand implements Callable<Integer> {
         signals.install();
         Thread hook = new Thread(() -> {
             err.println("nbd-server: stopping (finishing in-flight requests, flushing exports)");
+            if (controlServer != null) {
+                controlServer.close();
+            }
             s.close();
             signals.report();
             stopped.countDown();

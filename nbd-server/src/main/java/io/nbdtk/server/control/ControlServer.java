@@ -37,11 +37,13 @@ public final class ControlServer implements AutoCloseable {
     private final ExecutorService executor;
     private final FaultInjector faults;
     private final Recording recording;
+    private final Runnable settle;
 
-    private ControlServer(HttpServer http, FaultInjector faults, Recording recording) {
+    private ControlServer(HttpServer http, FaultInjector faults, Recording recording, Runnable settle) {
         this.http = http;
         this.faults = faults;
         this.recording = recording;
+        this.settle = settle;
         // Requests are tiny; a daemon thread pool keeps a forgotten control server from holding the JVM.
         this.executor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "nbd-control");
@@ -55,7 +57,16 @@ public final class ControlServer implements AutoCloseable {
     /** Starts serving on {@code address} (port 0 picks a free port). */
     public static ControlServer start(InetSocketAddress address, FaultInjector faults, Recording recording)
             throws IOException {
-        ControlServer s = new ControlServer(HttpServer.create(address, 16), faults, recording);
+        return start(address, faults, recording, () -> { });
+    }
+
+    /**
+     * As above; {@code settle} runs before each recording snapshot (the server's instrumentation
+     * waits there for replies already on their way, so the snapshot shows what clients saw).
+     */
+    public static ControlServer start(InetSocketAddress address, FaultInjector faults, Recording recording,
+            Runnable settle) throws IOException {
+        ControlServer s = new ControlServer(HttpServer.create(address, 16), faults, recording, settle);
         s.http.start();
         return s;
     }
@@ -106,6 +117,7 @@ public final class ControlServer implements AutoCloseable {
             faults.release(parts[1]);
             send(ex, 204, null, null);
         } else if (head.equals("recording") && parts.length == 1 && method.equals("GET")) {
+            settle.run();
             send(ex, 200, "application/json", recording.toJson());
         } else if (head.equals("recording") && parts.length == 1 && method.equals("DELETE")) {
             recording.clear();

@@ -133,10 +133,9 @@ public final class FaultInjector {
                 }
                 boolean terminal = !(r.action() instanceof FaultAction.Delay)
                         && !(r.action() instanceof FaultAction.Stall);
-                if (terminal && outcome != null) {
-                    continue; // an earlier rule already decided; this one does not see the request
-                }
-                if (!a.countAndQualify()) {
+                // Every rule counts every request it watches ("the 2nd READ" is the server's 2nd READ),
+                // but only the first terminal rule that qualifies acts on it.
+                if (!a.countAndQualify() || (terminal && outcome != null)) {
                     continue;
                 }
                 a.fired++;

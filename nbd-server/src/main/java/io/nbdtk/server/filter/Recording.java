@@ -20,6 +20,8 @@ public final class Recording {
     private long epochNanos = System.nanoTime();
     private long seq;
     private boolean enabled = true;
+    /** Bumped by clear(), and part of every handle, so a late reply never lands on a newer request. */
+    private int generation;
 
     /** Notes the arrival of a request; returns the handle to pass to {@link #end}, or -1 when off. */
     public long begin(String export, long connection, long cookie, RequestKind command, long offset, long length, int flags) {
@@ -30,7 +32,21 @@ public final class Recording {
             }
             requests.add(new RecordedRequest(export, connection, cookie, command, offset, length, flags, null, seq++, -1,
                     now - epochNanos, -1));
-            return requests.size() - 1;
+            return ((long) generation << 32) | (requests.size() - 1);
+        }
+    }
+
+    /**
+     * Notes that the reply to {@code handle} is about to be sent: its place in the order of events
+     * (before the client can react to it). Optional; {@link #end} alone works too.
+     */
+    public void replySent(long handle) {
+        long now = System.nanoTime();
+        synchronized (lock) {
+            RecordedRequest r = live(handle);
+            if (r != null && !r.completed()) {
+                requests.set(index(handle), r.completedWith(null, seq++, now - epochNanos));
+            }
         }
     }
 
@@ -38,12 +54,26 @@ public final class Recording {
     public void end(long handle, String error) {
         long now = System.nanoTime();
         synchronized (lock) {
-            if (handle < 0 || handle >= requests.size()) {
-                return; // recorded before a clear()
+            RecordedRequest r = live(handle);
+            if (r == null) {
+                return;
             }
-            int i = (int) handle;
-            requests.set(i, requests.get(i).completedWith(error, seq++, now - epochNanos));
+            requests.set(index(handle), r.completed()
+                    ? r.completedWith(error, r.endSeq(), r.endNanos())
+                    : r.completedWith(error, seq++, now - epochNanos));
         }
+    }
+
+    /** The request a handle names, or null for handles from before a clear(). */
+    private RecordedRequest live(long handle) {
+        if (handle < 0 || (int) (handle >>> 32) != generation || index(handle) >= requests.size()) {
+            return null;
+        }
+        return requests.get(index(handle));
+    }
+
+    private static int index(long handle) {
+        return (int) (handle & 0xFFFF_FFFFL);
     }
 
     /** Stops or resumes recording (recording is on from the start). */
@@ -57,6 +87,7 @@ public final class Recording {
     public void clear() {
         synchronized (lock) {
             requests.clear();
+            generation = (generation + 1) & 0x7FFF_FFFF;
             seq = 0;
             epochNanos = System.nanoTime();
         }

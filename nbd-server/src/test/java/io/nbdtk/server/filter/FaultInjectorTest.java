@@ -85,11 +85,12 @@ class FaultInjectorTest {
     }
 
     @Test
-    void theFirstTerminalRuleWinsAndLaterOnesDoNotCount() {
-        FaultInjector f = new FaultInjector(FaultSpec.parse("error=EIO,times=1; error=ENOSPC,nth=1"));
+    void theFirstTerminalRuleWinsAndEveryRuleCountsEveryRequest() {
+        FaultInjector f = new FaultInjector(FaultSpec.parse("error=EIO,times=1; error=ENOSPC,nth=1; error=EPERM,nth=2"));
         assertThat(f.onRequest(1, WRITE, 0, 1).outcome()).isEqualTo(new FaultAction.Error("EIO"));
-        assertThat(f.onRequest(1, WRITE, 0, 1).outcome()).isEqualTo(new FaultAction.Error("ENOSPC"));
-        assertThat(f.firedCounts()).containsExactly(1L, 1L);
+        assertThat(f.onRequest(1, WRITE, 0, 1).outcome()).isEqualTo(new FaultAction.Error("EPERM"));
+        assertThat(f.onRequest(1, WRITE, 0, 1).isServe()).isTrue();
+        assertThat(f.firedCounts()).containsExactly(1L, 0L, 1L);
     }
 
     @Test
