@@ -13,6 +13,12 @@ final class ChannelInput {
     private final ReadableByteChannel channel;
     private final ByteBuffer buf;
     private volatile long lastReadNanos = System.nanoTime();
+    /**
+     * The first read failure, kept: a read that fails half way leaves the buffer in an undefined
+     * state, and the next reader (serving threads take turns) must not parse stale bytes from it
+     * as a new request.
+     */
+    private IOException failure;
 
     ChannelInput(ReadableByteChannel channel, int bufferSize) {
         this.channel = channel;
@@ -25,6 +31,7 @@ final class ChannelInput {
      * valid until the next call. Throws EOFException when the peer closed before sending them.
      */
     ByteBuffer next(int n) throws IOException {
+        checkNotFailed();
         if (buf.remaining() < n) {
             buf.compact();
             while (buf.position() < n) {
@@ -43,6 +50,7 @@ final class ChannelInput {
 
     /** Fills {@code dst} completely: buffered bytes first, then directly from the channel. */
     void readFully(ByteBuffer dst) throws IOException {
+        checkNotFailed();
         if (buf.hasRemaining()) {
             int n = Math.min(buf.remaining(), dst.remaining());
             ByteBuffer part = buf.slice();
@@ -59,6 +67,7 @@ final class ChannelInput {
 
     /** Reads and discards {@code n} bytes (the payload of a rejected request) without allocating it. */
     void skip(long n) throws IOException {
+        checkNotFailed();
         long left = n;
         int fromBuf = (int) Math.min(buf.remaining(), left);
         buf.position(buf.position() + fromBuf);
@@ -79,11 +88,25 @@ final class ChannelInput {
     }
 
     private int read(ByteBuffer dst) throws IOException {
-        int n = channel.read(dst);
-        if (n > 0) {
+        int n;
+        try {
+            n = channel.read(dst);
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
+        if (n < 0) {
+            failure = new EOFException("peer closed the connection");
+        } else if (n > 0) {
             lastReadNanos = System.nanoTime();
         }
         return n;
+    }
+
+    private void checkNotFailed() throws IOException {
+        if (failure != null) {
+            throw new EOFException("connection input already ended: " + failure.getMessage());
+        }
     }
 
     /** {@link System#nanoTime()} when bytes last arrived (for idle timeouts). */
