@@ -6,6 +6,7 @@ import io.nbdtk.server.FilterSpec;
 import io.nbdtk.server.HandshakePolicy;
 import io.nbdtk.server.NbdServer;
 import io.nbdtk.server.Sizes;
+import io.nbdtk.server.config.CliExport;
 import io.nbdtk.server.config.ConfigReloader;
 import io.nbdtk.server.config.ConfigWarning;
 import io.nbdtk.server.config.DropInSetup;
@@ -50,7 +51,9 @@ public final class NbdServerCommand implements Callable<Integer> {
     @Option(names = "--export", paramLabel = "NAME=SPEC[,OPT...]",
             description = "Export (repeatable). SPEC: memory:SIZE | file:PATH. OPT: readonly, description=TEXT "
                     + "(last), size=SIZE (create a missing file), block-size=N, notrim, noflush, rotational, "
-                    + "nomulticonn. The first export is also the default export \"\".")
+                    + "nomulticonn; as in the config file (file exports; see docs/nbd-server-compat.md): copyonwrite, "
+                    + "sparse_cow, cowdir=DIR, temporary, filesize=SIZE, sync; access (any export): authfile=PATH, "
+                    + "maxconnections=N, tlsonly, timeout=SECONDS. The first export is also the default export \"\".")
     List<String> exports = new ArrayList<>();
 
     @Option(names = {"--config", "-C"}, paramLabel = "FILE",
@@ -149,10 +152,14 @@ public final class NbdServerCommand implements Callable<Integer> {
         for (String f : filters) {
             fs.add(FilterSpec.parse(f));
         }
+        List<CliExport> cliExports = new ArrayList<>();
         for (String e : exports) {
-            b.export(ExportSpec.parse(e).withFilters(fs));
+            CliExport x = CliExport.parse(e);
+            cliExports.add(x);
+            b.export(x.spec().withFilters(fs));
         }
-        boolean dropIn = config != null || tls != null || tlsKey != null;
+        boolean cliRules = cliExports.stream().anyMatch(x -> x.rules().isPresent());
+        boolean dropIn = config != null || tls != null || tlsKey != null || cliRules;
         if (!dropIn && exports.isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "give --export or --config");
         }
@@ -165,6 +172,9 @@ public final class NbdServerCommand implements Callable<Integer> {
             }
             for (ExportSpec spec : setup.exports()) {
                 b.export(spec.withFilters(fs));
+            }
+            for (CliExport x : cliExports) {
+                x.rules().ifPresent(r -> setup.policy().put(x.spec().name(), r));
             }
             b.policy(setup.policy());
             dropInSetup = setup;

@@ -193,7 +193,7 @@ public final class ConfigFileParser {
         }
     }
 
-    private static OptionalInt positiveOrUnlimited(OptionalInt v) {
+    static OptionalInt positiveOrUnlimited(OptionalInt v) {
         // The reference treats 0 as "no limit".
         return v.isPresent() && v.getAsInt() > 0 ? v : OptionalInt.empty();
     }

@@ -54,6 +54,11 @@ public record ExportSection(
         return withSource(null, 0).equals(other.withSource(null, 0));
     }
 
+    /** This definition without where it was written: equal for equal definitions from any source. */
+    public ExportSection definition() {
+        return withSource(null, 0);
+    }
+
     private ExportSection withSource(Path file, int line) {
         return new ExportSection(name, this.file, fileSize, readOnly, copyOnWrite, cowDir, sparseCow, temporary, sync,
                 flush, fua, trim, rotational, authFile, maxConnections, tlsOnly, idleTimeout, file, line);

@@ -17,7 +17,7 @@ import javax.net.ssl.SSLSocket;
  * type, so tests can check the exact TLS and policy answers (ERR_TLS_REQD, ERR_POLICY...). Every
  * read times out after 10 s.
  */
-final class OptionProbe implements AutoCloseable {
+public final class OptionProbe implements AutoCloseable {
     static final long IHAVEOPT = 0x49484156454F5054L;
     static final long REPLY_MAGIC = 0x0003e889045565a9L;
     static final int OPT_EXPORT_NAME = 1;
@@ -26,12 +26,12 @@ final class OptionProbe implements AutoCloseable {
     static final int OPT_INFO = 6;
     static final int OPT_GO = 7;
     static final int OPT_STRUCTURED_REPLY = 8;
-    static final int REP_ACK = 1;
+    public static final int REP_ACK = 1;
     static final int REP_SERVER = 2;
     static final int ERR_UNSUP = 0x80000001;
-    static final int ERR_POLICY = 0x80000002;
+    public static final int ERR_POLICY = 0x80000002;
     static final int ERR_INVALID = 0x80000003;
-    static final int ERR_TLS_REQD = 0x80000005;
+    public static final int ERR_TLS_REQD = 0x80000005;
     static final int ERR_UNKNOWN = 0x80000006;
 
     private final Socket plain;
@@ -42,7 +42,7 @@ final class OptionProbe implements AutoCloseable {
     /** The final reply of an option, and the names of any REP_SERVER replies before it. */
     record Reply(int type, List<String> servers) {}
 
-    OptionProbe(InetSocketAddress address) throws IOException {
+    public OptionProbe(InetSocketAddress address) throws IOException {
         plain = new Socket();
         plain.connect(address, 10_000);
         plain.setSoTimeout(10_000);
@@ -56,7 +56,7 @@ final class OptionProbe implements AutoCloseable {
     }
 
     /** Reads the greeting and sends the client flags (fixed newstyle, no zeroes). */
-    OptionProbe greet() throws IOException {
+    public OptionProbe greet() throws IOException {
         if (in.readLong() != 0x4e42444d41474943L || in.readLong() != IHAVEOPT) {
             throw new IOException("not an NBD newstyle greeting");
         }
@@ -111,7 +111,7 @@ final class OptionProbe implements AutoCloseable {
         return b.array();
     }
 
-    int go(String export) throws IOException {
+    public int go(String export) throws IOException {
         return option(OPT_GO, infoPayload(export)).type();
     }
 

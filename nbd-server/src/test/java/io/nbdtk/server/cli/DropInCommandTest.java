@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nbdtk.server.NbdServer;
+import io.nbdtk.server.acl.OptionProbe;
 import io.nbdtk.server.filter.Op;
 import io.nbdtk.server.interop.ExternalProcess;
 import io.nbdtk.testing.Prerequisites;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +61,13 @@ class DropInCommandTest {
         List<String> args = new java.util.ArrayList<>(List.of("-C", config.toString()));
         args.addAll(List.of(moreArgs));
         new CommandLine(cmd).parseArgs(args.toArray(new String[0]));
+        server = cmd.start();
+    }
+
+    /** Starts the server from command-line flags only (no config file). */
+    private void serveCli(String... args) throws Exception {
+        NbdServerCommand cmd = new NbdServerCommand(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+        new CommandLine(cmd).parseArgs(args);
         server = cmd.start();
     }
 
@@ -182,5 +191,83 @@ class DropInCommandTest {
         String cli = nbdinfo("fromcli").replaceAll("fromcli", "NAME");
         assertThat(config).isEqualTo(cli);
         assertThat(copyOut("fromconfig")).isEqualTo(copyOut("fromcli")).isEqualTo(baseData);
+    }
+
+    @Test
+    void copyOnWriteGivenAsCliFlagsLeavesTheBaseFileUntouched() throws Exception {
+        serveCli("--unix", socket.toString(), "--export",
+                "cow=file:" + base + ",copyonwrite,sparse_cow,cowdir=" + dir.resolve("cow"));
+
+        String out = nbdsh("cow", "h.pwrite(b'\\xcd' * 4096, 65536); "
+                + "assert h.pread(4096, 65536) == b'\\xcd' * 4096; h.flush(); print('wrote')");
+
+        assertThat(out).contains("wrote");
+        assertThat(nbdinfo("cow")).contains("\"can_multi_conn\": false", "\"is_read_only\": false");
+        assertThat(Files.readAllBytes(base)).isEqualTo(baseData);
+        assertThat(copyOut("cow")).isEqualTo(baseData);
+        try (var leftovers = Files.list(dir.resolve("cow"))) {
+            assertThat(leftovers).isEmpty();
+        }
+    }
+
+    @Test
+    void authfileGivenAsCliFlagRefusesAnUnlistedClientWithErrPolicy() throws Exception {
+        Path allow = dir.resolve("allow");
+        Files.writeString(allow, "192.0.2.0/24\n");
+        serveCli("--listen", "127.0.0.1:0", "--export", "secret=memory:1M,authfile=" + allow,
+                "--export", "open=memory:1M");
+        InetSocketAddress address = (InetSocketAddress) server.addresses().get(0);
+
+        try (OptionProbe p = new OptionProbe(address).greet()) {
+            assertThat(p.go("secret")).isEqualTo(OptionProbe.ERR_POLICY);
+        }
+        try (OptionProbe p = new OptionProbe(address).greet()) {
+            assertThat(p.go("open")).isEqualTo(OptionProbe.REP_ACK);
+        }
+        Files.writeString(allow, "127.0.0.1\n");
+        try (OptionProbe p = new OptionProbe(address).greet()) {
+            assertThat(p.go("secret")).isEqualTo(OptionProbe.REP_ACK);
+        }
+    }
+
+    @Test
+    void tlsOnlyAndMaxConnectionsGivenAsCliFlagsAreEnforced() throws Exception {
+        serveCli("--listen", "127.0.0.1:0", "--export", "hidden=memory:1M,tlsonly",
+                "--export", "one=memory:1M,maxconnections=1,timeout=60");
+        InetSocketAddress address = (InetSocketAddress) server.addresses().get(0);
+
+        try (OptionProbe p = new OptionProbe(address).greet()) {
+            // no TLS configured at all: the export can never be reached, which is a policy refusal
+            assertThat(p.go("hidden")).isEqualTo(OptionProbe.ERR_POLICY);
+        }
+        try (OptionProbe first = new OptionProbe(address).greet()) {
+            assertThat(first.go("one")).isEqualTo(OptionProbe.REP_ACK);
+            try (OptionProbe second = new OptionProbe(address).greet()) {
+                assertThat(second.go("one")).isEqualTo(OptionProbe.ERR_POLICY);
+            }
+        }
+    }
+
+    @Test
+    void temporaryGivenAsCliFlagsServesAFreshFilePerConnection() throws Exception {
+        Path scratch = Files.createDirectory(dir.resolve("scratch"));
+        serveCli("--unix", socket.toString(), "--export", "tmp=file:" + scratch.resolve("t") + ",temporary,filesize=2M");
+
+        assertThat(nbdinfo("tmp")).contains("\"export-size\": 2097152", "\"can_multi_conn\": false");
+        nbdsh("tmp", "h.pwrite(b'\\x01' * 512, 0)");
+        assertThat(copyOut("tmp")).containsOnly(0);
+        try (var leftovers = Files.list(scratch)) {
+            assertThat(leftovers).isEmpty();
+        }
+    }
+
+    @Test
+    void aConfigCopyOnWriteExportAndItsCliFlagsServeTheSame() throws Exception {
+        serve("[fromconfig]\nexportname = " + base + "\ncopyonwrite = true\nflush = true\nfua = true\ntrim = true\n",
+                "--export", "fromcli=file:" + base + ",copyonwrite", "--unix", socket.toString());
+
+        String config = nbdinfo("fromconfig").replaceAll("fromconfig", "NAME");
+        String cli = nbdinfo("fromcli").replaceAll("fromcli", "NAME");
+        assertThat(config).isEqualTo(cli);
     }
 }
