@@ -4,7 +4,7 @@ import io.nbdtk.server.filter.DelayFilter;
 import io.nbdtk.server.filter.ErrorFilter;
 import io.nbdtk.server.filter.Op;
 import io.nbdtk.server.store.BlockStore;
-import io.nbdtk.server.store.StoreError;
+import io.nbdtk.protocol.NbdError;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -20,7 +20,7 @@ public sealed interface FilterSpec {
     BlockStore wrap(BlockStore next);
 
     /** nbdkit-error-filter-like fault injection. */
-    record Error(StoreError error, double rate, Set<Op> ops, long seed) implements FilterSpec {
+    record Error(NbdError error, double rate, Set<Op> ops, long seed) implements FilterSpec {
         public Error {
             ops = ops.isEmpty() ? Set.of() : EnumSet.copyOf(ops);
         }
@@ -55,7 +55,7 @@ public sealed interface FilterSpec {
     }
 
     private static Error parseError(String params) {
-        StoreError error = StoreError.EIO;
+        NbdError error = NbdError.EIO;
         double rate = 1.0;
         Set<Op> ops = EnumSet.noneOf(Op.class);
         long seed = 0;
@@ -67,7 +67,7 @@ public sealed interface FilterSpec {
             String key = p[0].trim().toLowerCase(Locale.ROOT);
             String value = p.length > 1 ? p[1].trim() : "";
             switch (key) {
-                case "error": error = StoreError.parse(value); break;
+                case "error": error = NbdError.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT)); break;
                 case "rate":
                     rate = value.endsWith("%")
                             ? Double.parseDouble(value.substring(0, value.length() - 1)) / 100

@@ -17,7 +17,6 @@ import io.nbdtk.server.filter.FaultAction;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
-import io.nbdtk.server.store.StoreError;
 import io.nbdtk.server.store.StoreException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -367,14 +366,14 @@ final class Transmission {
                     blockStatus(req);
                     return;
                 default:
-                    throw new StoreException(StoreError.EINVAL, "unexpected command " + cmd);
+                    throw new StoreException(NbdError.EINVAL, "unexpected command " + cmd);
             }
             sendOk(req);
         } catch (IOException | RuntimeException e) {
             outcome = fail(req, e);
         } catch (OutOfMemoryError e) {
             // answer rather than leave the client waiting for a reply that never comes
-            outcome = fail(req, new StoreException(StoreError.ENOMEM, "out of memory: " + e.getMessage()));
+            outcome = fail(req, new StoreException(NbdError.ENOMEM, "out of memory: " + e.getMessage()));
         } finally {
             ReplyWriter.ANSWERING.remove();
             hook.replied(token, outcome);
@@ -387,7 +386,7 @@ final class Transmission {
         if (!out.alive()) {
             return RequestHook.NO_REPLY; // the connection is already gone; nothing can be reported
         }
-        NbdError err = NbdError.valueOf(StoreException.errorOf(e).name());
+        NbdError err = StoreException.errorOf(e);
         if (!(e instanceof StoreException)) {
             log.warn("{}: {} failed: {}", s.peer().remote(), req, e.toString());
         } else {

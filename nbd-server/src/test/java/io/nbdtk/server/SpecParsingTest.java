@@ -9,7 +9,7 @@ import io.nbdtk.server.config.ConfigExports;
 import io.nbdtk.server.config.ConfigFileParser;
 import io.nbdtk.server.config.ExportSection;
 import io.nbdtk.server.filter.Op;
-import io.nbdtk.server.store.StoreError;
+import io.nbdtk.protocol.NbdError;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +57,8 @@ class SpecParsingTest {
     @Test
     void filter_specs_mirror_nbdkit_error_and_delay_filters() {
         assertThat(FilterSpec.parse("error:error=ENOSPC,rate=10%,ops=read+write,seed=7"))
-                .isEqualTo(new FilterSpec.Error(StoreError.ENOSPC, 0.1, Set.of(Op.READ, Op.WRITE), 7));
-        assertThat(FilterSpec.parse("error")).isEqualTo(new FilterSpec.Error(StoreError.EIO, 1.0, Set.of(), 0));
+                .isEqualTo(new FilterSpec.Error(NbdError.ENOSPC, 0.1, Set.of(Op.READ, Op.WRITE), 7));
+        assertThat(FilterSpec.parse("error")).isEqualTo(new FilterSpec.Error(NbdError.EIO, 1.0, Set.of(), 0));
         assertThat(FilterSpec.parse("delay:read=10ms,delay-write=2s,zero=500us")).isEqualTo(new FilterSpec.Delay(
                 Map.of(Op.READ, Duration.ofMillis(10), Op.WRITE, Duration.ofSeconds(2), Op.ZERO, Duration.ofNanos(500_000))));
         assertThatThrownBy(() -> FilterSpec.parse("cow:x")).hasMessageContaining("unknown filter");

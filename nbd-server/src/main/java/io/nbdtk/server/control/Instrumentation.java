@@ -10,7 +10,7 @@ import io.nbdtk.server.filter.FaultInjector;
 import io.nbdtk.server.filter.Feature;
 import io.nbdtk.server.filter.Recording;
 import io.nbdtk.server.filter.RequestKind;
-import io.nbdtk.server.store.StoreError;
+import io.nbdtk.protocol.NbdError;
 import io.nbdtk.server.store.StoreException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -82,7 +82,7 @@ public final class Instrumentation implements RequestHook {
         FaultAction outcome = d.outcome();
         if (outcome instanceof FaultAction.Error) {
             String errno = ((FaultAction.Error) outcome).errno();
-            throw new StoreException(StoreError.valueOf(errno), "injected " + errno);
+            throw new StoreException(NbdError.valueOf(errno), "injected " + errno);
         }
         return outcome;
     }
@@ -219,7 +219,7 @@ public final class Instrumentation implements RequestHook {
         if (error == RequestHook.MALFORMED) {
             return "MALFORMED";
         }
-        for (StoreError e : StoreError.values()) {
+        for (NbdError e : NbdError.values()) {
             if (e.code() == error) {
                 return e.name();
             }

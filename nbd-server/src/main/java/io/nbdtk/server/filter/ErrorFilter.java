@@ -1,7 +1,7 @@
 package io.nbdtk.server.filter;
 
 import io.nbdtk.server.store.BlockStore;
-import io.nbdtk.server.store.StoreError;
+import io.nbdtk.protocol.NbdError;
 import io.nbdtk.server.store.StoreException;
 import java.io.IOException;
 import java.util.EnumSet;
@@ -13,7 +13,7 @@ import java.util.Set;
  * probability. A fixed seed makes the sequence of failures repeatable.
  */
 public final class ErrorFilter extends FilterStore {
-    private final StoreError error;
+    private final NbdError error;
     private final double rate;
     private final Set<Op> ops;
     private final Random random;
@@ -22,7 +22,7 @@ public final class ErrorFilter extends FilterStore {
      * @param rate probability in [0, 1] that an affected operation fails
      * @param ops operations affected (empty = all)
      */
-    public ErrorFilter(BlockStore next, StoreError error, double rate, Set<Op> ops, long seed) {
+    public ErrorFilter(BlockStore next, NbdError error, double rate, Set<Op> ops, long seed) {
         super(next);
         if (!(rate >= 0 && rate <= 1)) {
             throw new IllegalArgumentException("error rate must be within [0, 1]: " + rate);

@@ -2,7 +2,7 @@ package io.nbdtk.server.filter;
 
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
-import io.nbdtk.server.store.StoreError;
+import io.nbdtk.protocol.NbdError;
 import io.nbdtk.server.store.StoreException;
 import java.io.IOException;
 import java.util.EnumSet;
@@ -28,7 +28,7 @@ public final class ReadOnlyFilter extends FilterStore {
     @Override
     protected void before(Op op, long offset, long length) throws IOException {
         if (op == Op.WRITE || op == Op.TRIM || op == Op.ZERO) {
-            throw new StoreException(StoreError.EPERM, "export is read-only");
+            throw new StoreException(NbdError.EPERM, "export is read-only");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,7 +25,7 @@ public interface BlockStore extends Closeable {
     int FUA = 1;
     /** {@link #zero} flag: keep the range allocated (no hole punching). */
     int NO_HOLE = 2;
-    /** {@link #zero} flag: fail with {@link StoreError#ENOTSUP} unless zeroing is faster than writing. */
+    /** {@link #zero} flag: fail with {@link NbdError#ENOTSUP} unless zeroing is faster than writing. */
     int FAST_ZERO = 4;
 
     /** Export size in bytes, fixed for the life of the store. */

@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -194,7 +196,7 @@ public final class CopyOnWriteStore implements BlockStore {
     public void zero(long offset, long length, int flags) throws IOException {
         Ranges.checkWrite(offset, length, size);
         if ((flags & FAST_ZERO) != 0) {
-            throw new StoreException(StoreError.ENOTSUP, "no fast zeroing on a copy-on-write export");
+            throw new StoreException(NbdError.ENOTSUP, "no fast zeroing on a copy-on-write export");
         }
         lock.writeLock().lock();
         try {

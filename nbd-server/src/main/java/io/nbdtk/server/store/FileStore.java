@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import io.nbdtk.server.os.NativeFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -181,7 +183,7 @@ public final class FileStore implements BlockStore {
         }
         if (!done) {
             if ((flags & FAST_ZERO) != 0) {
-                throw new StoreException(StoreError.ENOTSUP, "no fast zeroing on " + path);
+                throw new StoreException(NbdError.ENOTSUP, "no fast zeroing on " + path);
             }
             writeZeros(offset, length);
         }
@@ -246,7 +248,7 @@ public final class FileStore implements BlockStore {
 
     private void checkWritable() throws StoreException {
         if (!writable) {
-            throw new StoreException(StoreError.EPERM, path + " is open read-only");
+            throw new StoreException(NbdError.EPERM, path + " is open read-only");
         }
     }
 

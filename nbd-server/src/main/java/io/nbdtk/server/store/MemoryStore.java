@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -63,7 +65,7 @@ public final class MemoryStore implements BlockStore {
             return pages.computeIfAbsent(index, i -> ByteBuffer.allocateDirect(pageSize));
         } catch (OutOfMemoryError e) {
             // the direct memory limit (-XX:MaxDirectMemorySize, default: the heap size) is reached
-            throw new StoreException(StoreError.ENOSPC, "memory export is full: " + e.getMessage());
+            throw new StoreException(NbdError.ENOSPC, "memory export is full: " + e.getMessage());
         }
     }
 
@@ -173,7 +175,7 @@ public final class MemoryStore implements BlockStore {
         }
         if ((flags & FAST_ZERO) != 0) {
             // keeping the range allocated means filling pages, no faster than a write
-            throw new StoreException(StoreError.ENOTSUP, "zeroing without holes is not faster than writing");
+            throw new StoreException(NbdError.ENOTSUP, "zeroing without holes is not faster than writing");
         }
         long pos = offset;
         long end = offset + length;

@@ -1,37 +1,39 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import java.io.IOException;
 
 /** A store failure that names the NBD error the client should get. */
 public class StoreException extends IOException {
-    private final StoreError error;
+    private final NbdError error;
 
-    public StoreException(StoreError error, String message) {
+    public StoreException(NbdError error, String message) {
         super(message);
         this.error = error;
     }
 
-    public StoreException(StoreError error, String message, Throwable cause) {
+    public StoreException(NbdError error, String message, Throwable cause) {
         super(message, cause);
         this.error = error;
     }
 
-    public StoreError error() {
+    public NbdError error() {
         return error;
     }
 
     /** The NBD error for any failure: a StoreException's own, EIO for everything else. */
-    public static StoreError errorOf(Throwable t) {
+    public static NbdError errorOf(Throwable t) {
         if (t instanceof StoreException se) {
             return se.error;
         }
         String m = String.valueOf(t.getMessage());
         if (m.contains("No space left") || m.contains("quota") || m.contains("File too large")) {
-            return StoreError.ENOSPC;
+            return NbdError.ENOSPC;
         }
         if (t instanceof java.nio.file.AccessDeniedException || t instanceof java.nio.channels.NonWritableChannelException) {
-            return StoreError.EPERM;
+            return NbdError.EPERM;
         }
-        return StoreError.EIO;
+        return NbdError.EIO;
     }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.MemoryStore;
-import io.nbdtk.server.store.StoreError;
+import io.nbdtk.protocol.NbdError;
 import io.nbdtk.server.store.StoreException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class FiltersTest {
     private final MemoryStore memory = new MemoryStore(1 << 20);
 
-    private static StoreError errorOf(ThrowingRunnable r) {
+    private static NbdError errorOf(ThrowingRunnable r) {
         try {
             r.run();
             return null;
@@ -40,24 +40,24 @@ class FiltersTest {
         BlockStore ro = new ReadOnlyFilter(memory);
         assertThat(ro.capabilities()).doesNotContain(Capability.WRITE, Capability.TRIM, Capability.ZERO,
                 Capability.FAST_ZERO, Capability.FUA).contains(Capability.FLUSH, Capability.EXTENTS);
-        assertThat(errorOf(() -> ro.write(0, ByteBuffer.allocate(1), 0))).isEqualTo(StoreError.EPERM);
-        assertThat(errorOf(() -> ro.trim(0, 1, 0))).isEqualTo(StoreError.EPERM);
-        assertThat(errorOf(() -> ro.zero(0, 1, 0))).isEqualTo(StoreError.EPERM);
+        assertThat(errorOf(() -> ro.write(0, ByteBuffer.allocate(1), 0))).isEqualTo(NbdError.EPERM);
+        assertThat(errorOf(() -> ro.trim(0, 1, 0))).isEqualTo(NbdError.EPERM);
+        assertThat(errorOf(() -> ro.zero(0, 1, 0))).isEqualTo(NbdError.EPERM);
         ro.read(0, ByteBuffer.allocate(10));
         ro.flush();
     }
 
     @Test
     void error_filter_fails_only_the_chosen_operations_with_the_chosen_error() throws IOException {
-        BlockStore faulty = new ErrorFilter(memory, StoreError.ENOSPC, 1.0, Set.of(Op.WRITE), 1);
-        assertThat(errorOf(() -> faulty.write(0, ByteBuffer.allocate(1), 0))).isEqualTo(StoreError.ENOSPC);
+        BlockStore faulty = new ErrorFilter(memory, NbdError.ENOSPC, 1.0, Set.of(Op.WRITE), 1);
+        assertThat(errorOf(() -> faulty.write(0, ByteBuffer.allocate(1), 0))).isEqualTo(NbdError.ENOSPC);
         assertThat(errorOf(() -> faulty.read(0, ByteBuffer.allocate(1)))).isNull();
     }
 
     @Test
     void error_rate_with_a_seed_gives_a_repeatable_partial_failure_sequence() {
-        List<Boolean> first = failures(new ErrorFilter(memory, StoreError.EIO, 0.3, Set.of(), 42));
-        List<Boolean> second = failures(new ErrorFilter(memory, StoreError.EIO, 0.3, Set.of(), 42));
+        List<Boolean> first = failures(new ErrorFilter(memory, NbdError.EIO, 0.3, Set.of(), 42));
+        List<Boolean> second = failures(new ErrorFilter(memory, NbdError.EIO, 0.3, Set.of(), 42));
         assertThat(first).isEqualTo(second).contains(true, false);
         assertThat(first.stream().filter(b -> b).count()).isBetween(10L, 60L);
     }
@@ -65,7 +65,7 @@ class FiltersTest {
     private static List<Boolean> failures(BlockStore s) {
         List<Boolean> out = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            out.add(errorOf(() -> s.read(0, ByteBuffer.allocate(1))) == StoreError.EIO);
+            out.add(errorOf(() -> s.read(0, ByteBuffer.allocate(1))) == NbdError.EIO);
         }
         return out;
     }
@@ -80,11 +80,11 @@ class FiltersTest {
 
     @Test
     void stats_count_requests_bytes_errors_and_latencies() throws IOException {
-        StatsFilter stats = new StatsFilter(new ErrorFilter(memory, StoreError.EIO, 1.0, Set.of(Op.TRIM), 0));
+        StatsFilter stats = new StatsFilter(new ErrorFilter(memory, NbdError.EIO, 1.0, Set.of(Op.TRIM), 0));
         stats.write(0, ByteBuffer.allocate(4096), 0);
         stats.write(4096, ByteBuffer.allocate(512), 0);
         stats.read(0, ByteBuffer.allocate(100));
-        assertThat(errorOf(() -> stats.trim(0, 10, 0))).isEqualTo(StoreError.EIO);
+        assertThat(errorOf(() -> stats.trim(0, 10, 0))).isEqualTo(NbdError.EIO);
 
         OpStats.Snapshot w = stats.snapshot(Op.WRITE);
         assertThat(w.requests()).isEqualTo(2);
@@ -98,10 +98,10 @@ class FiltersTest {
 
     @Test
     void filters_stack_and_the_inner_one_acts_first_on_errors() {
-        BlockStore stack = new StatsFilter(new ReadOnlyFilter(new ErrorFilter(memory, StoreError.EIO, 1.0, Set.of(), 0)));
+        BlockStore stack = new StatsFilter(new ReadOnlyFilter(new ErrorFilter(memory, NbdError.EIO, 1.0, Set.of(), 0)));
         // read-only rejects the write before the error filter below it sees it
-        assertThat(errorOf(() -> stack.write(0, ByteBuffer.allocate(1), 0))).isEqualTo(StoreError.EPERM);
-        assertThat(errorOf(() -> stack.read(0, ByteBuffer.allocate(1)))).isEqualTo(StoreError.EIO);
+        assertThat(errorOf(() -> stack.write(0, ByteBuffer.allocate(1), 0))).isEqualTo(NbdError.EPERM);
+        assertThat(errorOf(() -> stack.read(0, ByteBuffer.allocate(1)))).isEqualTo(NbdError.EIO);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -87,11 +89,11 @@ abstract class BlockStoreContract {
     void ranges_beyond_the_end_are_refused() {
         assertThatThrownBy(() -> store.read(SIZE - 10, ByteBuffer.allocate(11)))
                 .isInstanceOf(StoreException.class)
-                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.EINVAL);
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(NbdError.EINVAL);
         assertThatThrownBy(() -> store.write(SIZE, ByteBuffer.allocate(1), 0))
-                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.ENOSPC);
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(NbdError.ENOSPC);
         assertThatThrownBy(() -> store.zero(Long.MAX_VALUE - 1, 10, 0))
-                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.ENOSPC);
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(NbdError.ENOSPC);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +40,7 @@ class FileStoreOnJimfsTest extends BlockStoreContract {
     void fast_zero_is_refused_when_zeroing_means_writing() throws IOException {
         store.write(0, ByteBuffer.wrap(pattern(4096, 1)), 0);
         assertThatThrownBy(() -> store.zero(0, 4096, BlockStore.FAST_ZERO))
-                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.ENOTSUP);
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(NbdError.ENOTSUP);
         assertThat(read(0, 4096)).isEqualTo(pattern(4096, 1)); // refused fast zero changes nothing
     }
 }

@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,7 +54,7 @@ class FileStoreTest extends BlockStoreContract {
         store = FileStore.open(dir.resolve("disk.img"), false);
         assertThat(store.capabilities()).doesNotContain(Capability.WRITE, Capability.TRIM, Capability.ZERO);
         assertThatThrownBy(() -> store.write(0, ByteBuffer.allocate(1), 0))
-                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.EPERM);
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(NbdError.EPERM);
     }
 
     @Test

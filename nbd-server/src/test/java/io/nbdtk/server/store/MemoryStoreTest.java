@@ -1,5 +1,7 @@
 package io.nbdtk.server.store;
 
+import io.nbdtk.protocol.NbdError;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,7 +53,7 @@ class MemoryStoreTest extends BlockStoreContract {
     void fast_zero_is_refused_only_when_holes_are_forbidden() throws IOException {
         store.zero(0, 65536, BlockStore.FAST_ZERO);
         assertThatThrownBy(() -> store.zero(0, 65536, BlockStore.FAST_ZERO | BlockStore.NO_HOLE))
-                .extracting(e -> ((StoreException) e).error()).isEqualTo(StoreError.ENOTSUP);
+                .extracting(e -> ((StoreException) e).error()).isEqualTo(NbdError.ENOTSUP);
     }
 
     @Test
