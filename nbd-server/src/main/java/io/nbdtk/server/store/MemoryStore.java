@@ -30,7 +30,8 @@ public final class MemoryStore implements BlockStore {
     public static final int DEFAULT_PAGE_SIZE = 64 * 1024;
     private static final Set<Capability> CAPS = EnumSet.of(Capability.WRITE, Capability.FLUSH,
             Capability.FUA, Capability.TRIM, Capability.ZERO, Capability.FAST_ZERO, Capability.CACHE,
-            Capability.EXTENTS, Capability.CHEAP_EXTENTS, Capability.MULTI_CONN, Capability.TRANSFER_TO);
+            Capability.EXTENTS, Capability.CHEAP_EXTENTS, Capability.MULTI_CONN, Capability.TRANSFER_TO,
+            Capability.INLINE);
 
     private final long size;
     private final int pageSize;
