@@ -13,11 +13,14 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import io.nbdtk.testing.Prerequisites;
 
 /**
  * The libfuse 2 fallback engine (--engine=libfuse2) serves the same files with the same
@@ -31,9 +34,8 @@ class Libfuse2EngineMountTest {
     @BeforeEach
     void setUp() throws IOException {
         FuseTestSupport.requireFuse();
-        io.nbdtk.testing.Prerequisites.require(java.nio.file.Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libfuse.so.2"))
-                || java.nio.file.Files.exists(Path.of("/lib/x86_64-linux-gnu/libfuse.so.2"))
-                || java.nio.file.Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libfuse.so.2")), "libfuse2 (apt-get install libfuse2)");
+        Prerequisites.require(Stream.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib/x86_64-linux-gnu",
+                "/usr/lib64").anyMatch(d -> Files.exists(Path.of(d, "libfuse.so.2"))), "libfuse.so.2 (apt-get install libfuse2)");
         mp = Files.createDirectory(tmp.resolve("mnt"));
     }
 

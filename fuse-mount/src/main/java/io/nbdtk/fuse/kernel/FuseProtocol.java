@@ -18,7 +18,6 @@ public final class FuseProtocol {
     public static final int FORGET = 2;
     public static final int GETATTR = 3;
     public static final int SETATTR = 4;
-    public static final int MKNOD = 8;
     public static final int OPEN = 14;
     public static final int READ = 15;
     public static final int WRITE = 16;
@@ -42,7 +41,6 @@ public final class FuseProtocol {
     // INIT flags (fuse_init_in/out.flags)
     public static final int ASYNC_READ = 1 << 0;
     public static final int BIG_WRITES = 1 << 5;
-    public static final int AUTO_INVAL_DATA = 1 << 12;
     public static final int ASYNC_DIO = 1 << 15;
     public static final int PARALLEL_DIROPS = 1 << 18;
     public static final int MAX_PAGES = 1 << 22;
@@ -67,8 +65,6 @@ public final class FuseProtocol {
     public static final int IN_HEADER_SIZE = 40;
     public static final int OUT_HEADER_SIZE = 16;
     public static final int WRITE_IN_SIZE = 40;
-    /** The kernel refuses a read() of /dev/fuse into a smaller buffer than this. */
-    public static final int MIN_READ_BUFFER = 8192;
     /** Room for a request's header and fixed part in front of a WRITE's data. */
     public static final int HEADER_ROOM = 4096;
 }

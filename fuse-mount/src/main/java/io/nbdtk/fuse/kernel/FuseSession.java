@@ -28,7 +28,6 @@ public final class FuseSession {
     private final int threads;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private final AtomicInteger running = new AtomicInteger();
-    private volatile InitNegotiation.Reply negotiated;
 
     public FuseSession(FuseDevice device, LowLevelFileSystem fs, int threads) {
         if (threads < 1) {
@@ -42,11 +41,6 @@ public final class FuseSession {
     /** Completes when the last worker has seen the connection end; the device is closed then. */
     public CompletableFuture<Void> ended() {
         return ended;
-    }
-
-    /** What INIT agreed on (null before). */
-    public InitNegotiation.Reply negotiated() {
-        return negotiated;
     }
 
     /**
@@ -83,7 +77,6 @@ public final class FuseSession {
         if (w < 0) {
             throw new IOException("answering FUSE_INIT failed: " + FuseDevice.describe(-w));
         }
-        negotiated = r;
         return r;
     }
 

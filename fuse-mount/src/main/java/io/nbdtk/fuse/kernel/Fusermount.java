@@ -23,16 +23,14 @@ import jnr.posix.SpawnFileAction;
  * Mounting as an ordinary user: the setuid helper {@code fusermount3} (or libfuse 2's
  * {@code fusermount}) opens /dev/fuse, mounts, and passes the descriptor back over a Unix socket
  * named by {@code _FUSE_COMMFD} (SCM_RIGHTS). Java's ProcessBuilder closes every inherited
- * descriptor, so the helper is started with posix_spawnp, its end of the socket pair duplicated
- * to a fixed descriptor number.
+ * descriptor, so the helper is started with posix_spawnp: it inherits its end of the socket pair
+ * (created without close-on-exec) under the same number, and our end is closed in it.
  */
 final class Fusermount {
     private static final int AF_UNIX = 1;
     private static final int SOCK_STREAM = 1;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
-    /** The helper's end of the socket pair, in the helper. */
-    static final int CHILD_FD = 3;
 
     private Fusermount() {}
 
@@ -60,12 +58,11 @@ final class Fusermount {
                 env.add(e.getKey() + "=" + e.getValue());
             }
         }
-        env.add("_FUSE_COMMFD=" + CHILD_FD);
+        env.add("_FUSE_COMMFD=" + pair[1]);
         List<String> argv = List.of(helper, "-o", options, "--", mountPoint.toString());
         long pid = -1;
         try {
-            pid = posix.posix_spawnp(helper, List.of(SpawnFileAction.dup(pair[1], CHILD_FD),
-                    SpawnFileAction.close(pair[0])), argv, env);
+            pid = posix.posix_spawnp(helper, List.of(SpawnFileAction.close(pair[0])), argv, env);
             if (pid <= 0) {
                 throw new IOException("could not start " + helper + ": errno " + posix.errno());
             }

@@ -21,8 +21,20 @@ public record KernelMounter(String fsName, String subtype, long flags, List<Stri
         options = List.copyOf(options);
     }
 
+    private static final int EPERM = 1;
+
+    /**
+     * {@code asRoot}: try mount(2) first; root without CAP_SYS_ADMIN (a container, a user
+     * namespace) gets EPERM there and falls back to fusermount like everyone else.
+     */
     public FuseDevice mount(Path mountPoint, boolean asRoot, int uid, int gid, Duration timeout) throws IOException {
-        return asRoot ? mountDirectly(mountPoint, uid, gid) : Fusermount.mount(mountPoint, fusermountOptions(), timeout);
+        if (asRoot) {
+            FuseDevice dev = mountDirectly(mountPoint, uid, gid);
+            if (dev != null) {
+                return dev;
+            }
+        }
+        return Fusermount.mount(mountPoint, fusermountOptions(), timeout);
     }
 
     /** mount(2)'s data string for the connection {@code fd}. */
@@ -48,6 +60,7 @@ public record KernelMounter(String fsName, String subtype, long flags, List<Stri
         return String.join(",", o);
     }
 
+    /** The connection, or null when mount(2) is not permitted (EPERM). */
     private FuseDevice mountDirectly(Path mountPoint, int uid, int gid) throws IOException {
         FuseDevice dev = FuseDevice.open();
         int r = FuseDevice.libc().mount(fsName, mountPoint.toString(), "fuse." + subtype, flags,
@@ -55,6 +68,9 @@ public record KernelMounter(String fsName, String subtype, long flags, List<Stri
         if (r != 0) {
             int errno = FuseDevice.lastErrno();
             dev.close();
+            if (errno == EPERM) {
+                return null;
+            }
             throw new IOException("mount(2) of " + mountPoint + " failed: " + FuseDevice.describe(errno));
         }
         return dev;

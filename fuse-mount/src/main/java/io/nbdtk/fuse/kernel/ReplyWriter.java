@@ -40,11 +40,6 @@ public final class ReplyWriter {
         return length;
     }
 
-    /** The request's id, for tests and logs. */
-    long unique() {
-        return unique;
-    }
-
     private ByteBuffer body() {
         buf.clear();
         buf.position(FuseProtocol.OUT_HEADER_SIZE);
