@@ -43,7 +43,7 @@ public final class FuseMount implements AutoCloseable {
 
     /**
      * Mounts {@code files} at the directory {@code mountPoint} and returns once they answer.
-     * {@code onLoopThread} runs first on the thread that becomes the libfuse loop; libfuse's
+     * {@code onLoopThread} runs first on the thread that becomes the engine's loop; the engine's
      * worker threads are created from it and inherit per-thread settings made there (the point of
      * it: PR_SET_IO_FLUSHER is per thread and inherited).
      */
