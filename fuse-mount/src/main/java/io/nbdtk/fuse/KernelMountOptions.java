@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.nbdtk.fuse.kernel.FuseLibC;
 import io.nbdtk.fuse.kernel.KernelMounter;
+import io.nbdtk.server.os.FuseLibC;
 
 /**
  * {@link MountOptions} for the kernel engine: which mount flags and kernel options to mount with,

@@ -7,7 +7,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.nbdtk.fuse.kernel.FuseLibC;
+import io.nbdtk.server.os.FuseLibC;
+
 
 class KernelMountOptionsTest {
     @Test

@@ -10,6 +10,8 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
+import io.nbdtk.server.os.FuseLibC;
+
 /**
  * An open /dev/fuse connection: whole-message reads and writes of direct buffers from any number
  * of threads at once (the kernel hands each request to exactly one reader).

@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.nbdtk.server.os.FuseLibC;
+import io.nbdtk.server.os.Fusermount;
+
 /**
  * Creates the FUSE mount and returns its /dev/fuse connection. Root calls mount(2) itself;
  * anyone else goes through the setuid fusermount helper (see {@link Fusermount}).
@@ -34,7 +37,7 @@ public record KernelMounter(String fsName, String subtype, long flags, List<Stri
                 return dev;
             }
         }
-        return Fusermount.mount(mountPoint, fusermountOptions(), timeout);
+        return new FuseDevice(Fusermount.mount(mountPoint, fusermountOptions(), timeout));
     }
 
     /** mount(2)'s data string for the connection {@code fd}. */

@@ -1,10 +1,10 @@
-package io.nbdtk.fuse.kernel;
+package io.nbdtk.server.os;
 
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * The libc calls the engine makes itself. Reads and writes on /dev/fuse go through here rather
+ * The libc calls nbd-fuse's FUSE engine makes itself. Reads and writes on /dev/fuse go through here rather
  * than a FileChannel: a FileChannel's read and write share one position lock, so a thread
  * blocked in read() (the normal state of an idle worker) would block every other thread's reply.
  * Public only because jnr-ffi implements it in another class loader.

@@ -1,4 +1,4 @@
-package io.nbdtk.fuse.kernel;
+package io.nbdtk.server.os;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,7 +26,7 @@ import jnr.posix.SpawnFileAction;
  * descriptor, so the helper is started with posix_spawnp: it inherits its end of the socket pair
  * (created without close-on-exec) under the same number, and our end is closed in it.
  */
-final class Fusermount {
+public final class Fusermount {
     private static final int AF_UNIX = 1;
     private static final int SOCK_STREAM = 1;
     private static final int SOL_SOCKET = 1;
@@ -35,7 +35,7 @@ final class Fusermount {
     private Fusermount() {}
 
     /** fusermount3 if installed, else fusermount (both speak _FUSE_COMMFD). */
-    static String helper() {
+    public static String helper() {
         for (String c : new String[] {"/usr/bin/fusermount3", "/bin/fusermount3", "/usr/bin/fusermount", "/bin/fusermount"}) {
             if (java.nio.file.Files.isExecutable(Path.of(c))) {
                 return c;
@@ -44,8 +44,11 @@ final class Fusermount {
         return "fusermount3";
     }
 
-    /** Mounts {@code mountPoint} with {@code options} (fusermount's -o list); returns the connection. */
-    static FuseDevice mount(Path mountPoint, String options, Duration timeout) throws IOException {
+    /**
+     * Mounts {@code mountPoint} with {@code options} (fusermount's -o list); returns the /dev/fuse
+     * descriptor of the new connection, which the caller owns.
+     */
+    public static int mount(Path mountPoint, String options, Duration timeout) throws IOException {
         POSIX posix = POSIXFactory.getNativePOSIX();
         int[] pair = new int[2];
         if (posix.socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0) {
@@ -74,7 +77,7 @@ final class Fusermount {
                 throw new IOException(helper + " did not mount " + mountPoint + " (exit status " + status
                         + "; its message is above)");
             }
-            return new FuseDevice(fd);
+            return fd;
         } catch (TimeoutException e) {
             posix.kill(pid, 9);
             awaitExit(posix, pid, Duration.ofSeconds(5));
