@@ -11,10 +11,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.nbdtk.testing.Prerequisites;
 
@@ -27,7 +26,7 @@ import io.nbdtk.testing.Prerequisites;
 class KernelEngineMountTest {
     private static final int CONCURRENT = 4;
 
-    @TempDir Path tmp;
+    @RegisterExtension final TestMountPoint mountPoint = new TestMountPoint();
     private Path mp;
     private FuseMount mount;
 
@@ -79,26 +78,13 @@ class KernelEngineMountTest {
     }
 
     @BeforeEach
-    void setUp() throws IOException {
-        FuseTestSupport.requireFuse();
-        mp = Files.createDirectory(tmp.resolve("mnt"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (mount != null) {
-            try {
-                mount.close();
-            } catch (IOException e) {
-                System.err.println("close: " + e);
-            }
-        }
-        MountCleanup.ensureUnmounted(mp);
+    void setUp() {
+        mp = mountPoint.path();
     }
 
     private GatedDevice mountDirect() throws IOException {
         GatedDevice dev = new GatedDevice(new MemoryBlockDevice(16 << 20));
-        mount = FuseMount.mount(mp, List.of(new ExportFile("disk", dev)),
+        mount = mountPoint.mount(List.of(new ExportFile("disk", dev)),
                 MountOptions.defaults().withEngine(FuseEngine.KERNEL).withDirectIo(true));
         return dev;
     }

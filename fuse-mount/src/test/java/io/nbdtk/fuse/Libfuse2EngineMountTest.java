@@ -15,10 +15,9 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.nbdtk.testing.Prerequisites;
 
@@ -27,34 +26,21 @@ import io.nbdtk.testing.Prerequisites;
  * semantics; the other mount tests run on the default kernel engine.
  */
 class Libfuse2EngineMountTest {
-    @TempDir Path tmp;
+    @RegisterExtension final TestMountPoint mountPoint = new TestMountPoint();
     private Path mp;
     private FuseMount mount;
 
     @BeforeEach
     void setUp() throws IOException {
-        FuseTestSupport.requireFuse();
         Prerequisites.require(Stream.of("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/lib/x86_64-linux-gnu",
                 "/usr/lib64").anyMatch(d -> Files.exists(Path.of(d, "libfuse.so.2"))), "libfuse.so.2 (apt-get install libfuse2)");
-        mp = Files.createDirectory(tmp.resolve("mnt"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (mount != null) {
-            try {
-                mount.close();
-            } catch (IOException e) {
-                System.err.println("close: " + e);
-            }
-        }
-        MountCleanup.ensureUnmounted(mp);
+        mp = mountPoint.path();
     }
 
     @Test
     void writesReadBackErrorsKeepTheirErrnoAndUnmountIsAwaited() throws Exception {
         MemoryBlockDevice dev = new MemoryBlockDevice(4 << 20);
-        mount = FuseMount.mount(mp, List.of(new ExportFile("disk", dev)),
+        mount = mountPoint.mount(List.of(new ExportFile("disk", dev)),
                 MountOptions.defaults().withEngine(FuseEngine.LIBFUSE2).withDirectIo(true));
         byte[] pattern = new byte[1 << 20];
         new Random(7).nextBytes(pattern);
