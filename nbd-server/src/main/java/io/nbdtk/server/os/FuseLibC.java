@@ -4,14 +4,13 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.SaveError;
 
 /**
- * The libc calls nbd-fuse's FUSE engine makes itself. Reads and writes on /dev/fuse go through here rather
- * than a FileChannel: a FileChannel's read and write share one position lock, so a thread
- * blocked in read() (the normal state of an idle worker) would block every other thread's reply.
+ * The libc calls nbd-fuse's FUSE engine adds to {@link LibC}. Reads and writes on /dev/fuse go
+ * through here rather than a FileChannel: a FileChannel's read and write share one position lock,
+ * so a thread blocked in read() (the normal state of an idle worker) would block every other
+ * thread's reply.
  * Public only because jnr-ffi implements it in another class loader.
  */
-public interface FuseLibC {
-    int O_RDWR = 2;
-    int O_CLOEXEC = 0x80000;
+public interface FuseLibC extends LibC {
     long MS_RDONLY = 1;
     long MS_NOSUID = 2;
     long MS_NODEV = 4;
@@ -25,13 +24,5 @@ public interface FuseLibC {
     long write(int fd, Pointer buf, long count);
 
     @SaveError
-    int open(String path, int flags);
-
-    @SaveError
-    int close(int fd);
-
-    @SaveError
     int mount(String source, String target, String fstype, long flags, String data);
-
-    String strerror(int errnum);
 }
