@@ -12,14 +12,17 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import io.nbdtk.testing.Prerequisites;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Many requests pipelined before any reply is read, on a memory export: small ones are served by
- * the reading thread with their replies collected and written together, large ones by other
- * threads. Every request must get exactly its reply, whatever path served it.
+ * Many requests pipelined before any reply is read, on a memory export and on a file in /dev/shm:
+ * small ones are served by the reading thread with their replies collected and written together,
+ * large ones by other threads. Every request must get exactly its reply, whatever path served it.
  */
 class PipelinedRepliesTest {
     static final int SIZE = 8 << 20;
@@ -28,10 +31,18 @@ class PipelinedRepliesTest {
 
     NbdServer server;
     byte[] disk;
+    Path file;
 
-    @BeforeEach
-    void start() throws IOException {
-        server = ServerFixture.memory("m", SIZE);
+    void start(String backend) throws IOException {
+        if (backend.equals("memory")) {
+            server = ServerFixture.memory("m", SIZE);
+        } else {
+            Path shm = Path.of("/dev/shm");
+            Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
+            file = shm.resolve("nbdtk-pipelined-" + java.util.UUID.randomUUID() + ".img"); // created by the export
+            server = NbdServer.builder().listenLoopback()
+                    .export(ExportSpec.of("m", new ExportSpec.File(file, SIZE))).start();
+        }
         disk = ServerFixture.pattern(SIZE, 42);
         try (RawClient c = RawClient.connect(server)) {
             c.go("m");
@@ -42,12 +53,19 @@ class PipelinedRepliesTest {
     }
 
     @AfterEach
-    void stop() {
-        server.close();
+    void stop() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        if (file != null) {
+            Files.deleteIfExists(file);
+        }
     }
 
-    @Test
-    void pipelined_structured_reads_and_writes_each_get_their_own_reply() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "file"})
+    void pipelined_structured_reads_and_writes_each_get_their_own_reply(String backend) throws IOException {
+        start(backend);
         try (RawClient c = RawClient.connect(server)) {
             c.go("m", true, false, false);
             Map<Long, long[]> reads = new HashMap<>(); // cookie -> offset, length
@@ -100,8 +118,10 @@ class PipelinedRepliesTest {
         }
     }
 
-    @Test
-    void pipelined_simple_reads_each_get_their_own_data() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "file"})
+    void pipelined_simple_reads_each_get_their_own_data(String backend) throws IOException {
+        start(backend);
         try (RawClient c = RawClient.connect(server)) {
             c.go("m");
             Map<Long, long[]> reads = new HashMap<>();
