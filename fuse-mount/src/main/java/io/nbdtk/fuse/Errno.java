@@ -18,6 +18,7 @@ final class Errno {
     static final int EROFS = 30;
     static final int EOPNOTSUPP = 95;
     static final int ESHUTDOWN = 108;
+    static final int ENOSYS = 38;
     static final int ETIMEDOUT = 110;
 
     private Errno() {}

@@ -13,27 +13,37 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.nbdtk.fuse.kernel.FuseDevice;
+import io.nbdtk.fuse.kernel.FuseSession;
+
 /**
- * A live FUSE mount of export files, and its lifecycle. Unlike jnr-fuse's own mount/umount, the
- * mount is only reported once the kernel has initialised it and a stat through it answers, and
- * unmounting is awaited (not lazy, unless asked) until the libfuse loop has really ended.
+ * A live FUSE mount of export files, and its lifecycle. The mount is only reported once the
+ * kernel has initialised it and a stat through it answers, and unmounting is awaited (not lazy,
+ * unless asked) until the engine's request loop has really ended. Two engines can serve it (see
+ * {@link FuseEngine}): nbd-fuse's own kernel-protocol engine, or libfuse 2 through jnr-fuse.
  */
 public final class FuseMount implements AutoCloseable {
+    /**
+     * Kernel engine threads, each with one request in flight: enough for a queue depth of 16 on
+     * one file or 4 x 4 on four, which the NBD client pipelines over its connections.
+     */
+    static final int KERNEL_THREADS = 16;
+
     private final Path mountPoint;
-    private final ExportFileSystem fs;
+    private final ExportFiles files;
     private final MountOptions options;
     private final CompletableFuture<Void> loopEnded = new CompletableFuture<>();
     private volatile int connectionId = -1;
 
-    private FuseMount(Path mountPoint, ExportFileSystem fs, MountOptions options) {
+    private FuseMount(Path mountPoint, ExportFiles files, MountOptions options) {
         this.mountPoint = mountPoint;
-        this.fs = fs;
+        this.files = files;
         this.options = options;
     }
 
     /**
      * Mounts {@code files} at the directory {@code mountPoint} and returns once they answer.
-     * {@code onLoopThread} runs first on the thread that becomes the libfuse loop; libfuse's
+     * {@code onLoopThread} runs first on the thread that becomes the engine's loop; the engine's
      * worker threads are created from it and inherit per-thread settings made there (the point of
      * it: PR_SET_IO_FLUSHER is per thread and inherited).
      */
@@ -41,7 +51,14 @@ public final class FuseMount implements AutoCloseable {
             Runnable onLoopThread) throws IOException {
         Path mp = mountPoint.toAbsolutePath().normalize();
         FusePrerequisites.check(mp);
-        FuseMount m = new FuseMount(mp, new ExportFileSystem(files, options.readOnly()), options);
+        com.sun.security.auth.module.UnixSystem me = new com.sun.security.auth.module.UnixSystem();
+        if (options.engine() == FuseEngine.KERNEL) {
+            KernelMountOptions k = KernelMountOptions.of(options, me.getUid(), me.getGid());
+            FuseMount m = new FuseMount(mp, new ExportFiles(files, options.readOnly(), k.uid(), k.gid()), options);
+            m.startKernel(onLoopThread, k, me);
+            return m;
+        }
+        FuseMount m = new FuseMount(mp, new ExportFiles(files, options.readOnly(), me.getUid(), me.getGid()), options);
         m.start(onLoopThread);
         return m;
     }
@@ -50,7 +67,70 @@ public final class FuseMount implements AutoCloseable {
         return mount(mountPoint, files, options, () -> { });
     }
 
+    /**
+     * The kernel engine: the loop thread mounts, answers INIT and becomes the first of the
+     * session's workers (which it starts, so they inherit its per-thread settings).
+     */
+    private void startKernel(Runnable onLoopThread, KernelMountOptions k, com.sun.security.auth.module.UnixSystem me)
+            throws IOException {
+        CompletableFuture<Void> initialised = new CompletableFuture<>();
+        Thread exitHook = new Thread(this::unmountAtJvmExit, "nbd-fuse-exit-unmount");
+        Thread loop = new Thread(() -> {
+            try {
+                onLoopThread.run();
+                FuseDevice dev = k.mounter().mount(mountPoint, FusePrerequisites.isRoot(), (int) me.getUid(),
+                        (int) me.getGid(), options.timeout());
+                FuseSession session = new FuseSession(dev,
+                        new KernelExportFileSystem(files, k.directIo(), k.keepCache()), KERNEL_THREADS);
+                try {
+                    session.init();
+                } catch (IOException e) {
+                    dev.close();
+                    throw e;
+                }
+                Runtime.getRuntime().addShutdownHook(exitHook);
+                initialised.complete(null);
+                session.serve();
+                session.ended().join();
+                loopEnded.complete(null);
+            } catch (Throwable t) {
+                loopEnded.completeExceptionally(t);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(exitHook);
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    // the JVM is exiting (the hook runs), or it was never added
+                }
+            }
+        }, "nbd-fuse-loop");
+        loop.start();
+        awaitStarted(initialised);
+    }
+
+    private void awaitStarted(CompletableFuture<?> initialised) throws IOException {
+        try {
+            CompletableFuture.anyOf(initialised, loopEnded).get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            abort();
+            throw new IOException("FUSE mount at " + mountPoint + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            abort();
+            throw new IOException("FUSE mount at " + mountPoint + " did not start within " + options.timeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while mounting");
+        } finally {
+            initialised.cancel(true);
+        }
+        if (loopEnded.isDone()) {
+            throw new IOException("FUSE mount at " + mountPoint + " ended at once (see the message above)");
+        }
+        awaitReady();
+    }
+
+    /** The libfuse 2 engine (jnr-fuse): its loop thread runs libfuse's multi-threaded loop. */
     private void start(Runnable onLoopThread) throws IOException {
+        ExportFileSystem fs = new ExportFileSystem(files);
         fs.onJvmExitUnmount(this::unmountAtJvmExit);
         String[] args = options.fuseArguments().toArray(String[]::new);
         Thread loop = new Thread(() -> {
@@ -73,23 +153,7 @@ public final class FuseMount implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         });
-        try {
-            CompletableFuture.anyOf(initialised, loopEnded).get(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IOException("FUSE mount at " + mountPoint + " failed: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            abort();
-            throw new IOException("FUSE mount at " + mountPoint + " did not start within " + options.timeout());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while mounting");
-        } finally {
-            initialised.cancel(true);
-        }
-        if (loopEnded.isDone()) {
-            throw new IOException("FUSE mount at " + mountPoint + " ended at once (see libfuse's message above)");
-        }
-        awaitReady();
+        awaitStarted(initialised);
     }
 
     /** The kernel has the mount; prove it answers by stat()ing every file through it, bounded. */
@@ -127,7 +191,7 @@ public final class FuseMount implements AutoCloseable {
     /** The exported files, in the order of the exports. */
     public List<Path> files() {
         List<Path> out = new ArrayList<>();
-        for (String n : fs.fileNames()) {
+        for (String n : files.names()) {
             out.add(mountPoint.resolve(n));
         }
         return out;
@@ -209,7 +273,7 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
-    /** jnr-fuse's shutdown hook: the process is ending without an orderly unmount; detach. */
+    /** At JVM exit (both engines): the process is ending without an orderly unmount; detach. */
     private void unmountAtJvmExit() {
         if (isMounted()) {
             try {

@@ -16,9 +16,17 @@ import java.util.Optional;
 final class MountRunner {
     /** What the command line decided. */
     record Settings(boolean readOnly, boolean allowLocalRw, boolean directIo, boolean lazyUnmount, boolean lockMemory,
-            List<String> fuseOptions, Path cgroupRoot, String cgroupParent, Path pidFile, boolean verbose) {
+            List<String> fuseOptions, Path cgroupRoot, String cgroupParent, Path pidFile, boolean verbose,
+            FuseEngine engine) {
         Settings {
             fuseOptions = List.copyOf(fuseOptions);
+        }
+
+        /** With the default engine. */
+        Settings(boolean readOnly, boolean allowLocalRw, boolean directIo, boolean lazyUnmount, boolean lockMemory,
+                List<String> fuseOptions, Path cgroupRoot, String cgroupParent, Path pidFile, boolean verbose) {
+            this(readOnly, allowLocalRw, directIo, lazyUnmount, lockMemory, fuseOptions, cgroupRoot, cgroupParent,
+                    pidFile, verbose, MountOptions.defaults().engine());
         }
     }
 
@@ -52,7 +60,8 @@ final class MountRunner {
             }
             List<ExportFile> files = source.open();
             MountOptions options = MountOptions.defaults().withReadOnly(s.readOnly())
-                    .withDirectIo(s.directIo() || mitigate).withExtraOptions(s.fuseOptions());
+                    .withDirectIo(s.directIo() || mitigate).withExtraOptions(s.fuseOptions())
+                    .withEngine(s.engine());
             try (FuseMount mount = FuseMount.mount(mountPoint, files, options)) {
                 if (mitigate) {
                     if (s.lockMemory()) {

@@ -85,6 +85,23 @@ public final class NbdFuseCommand implements Callable<Integer> {
             description = "Size of the --demo export (default: ${DEFAULT-VALUE}).")
     String demoSize;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "kernel",
+            converter = EngineConverter.class,
+            description = "FUSE engine: 'kernel' (nbd-fuse's own, on /dev/fuse: async direct I/O, 1 MiB requests;"
+                    + " the default) or 'libfuse2' (jnr-fuse; 128 KiB requests, one direct I/O per file).")
+    FuseEngine engine;
+
+    static final class EngineConverter implements CommandLine.ITypeConverter<FuseEngine> {
+        @Override
+        public FuseEngine convert(String value) {
+            return switch (value) {
+                case "kernel" -> FuseEngine.KERNEL;
+                case "libfuse2" -> FuseEngine.LIBFUSE2;
+                default -> throw new CommandLine.TypeConversionException("expected 'kernel' or 'libfuse2', got '" + value + "'");
+            };
+        }
+    }
+
     @Option(names = {"-v", "--verbose"}, description = "Say more about unmounting.")
     boolean verbose;
 
@@ -140,7 +157,7 @@ public final class NbdFuseCommand implements Callable<Integer> {
 
     MountRunner runner() {
         return new MountRunner(new MountRunner.Settings(readOnly, allowLocalRw, directIo, lazyUnmount, !noMlock,
-                fuseOptions, Path.of("/sys/fs/cgroup"), cgroupParent, pidFile, verbose), spec.commandLine().getOut(),
+                fuseOptions, Path.of("/sys/fs/cgroup"), cgroupParent, pidFile, verbose, engine), spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

@@ -16,39 +16,25 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The file semantics of a real mount over in-memory devices (no server involved). */
 class ExportFileSystemMountTest {
     private static final int SIZE = 4 << 20;
 
-    @TempDir Path tmp;
+    @RegisterExtension final TestMountPoint mountPoint = new TestMountPoint();
     private Path mp;
     private FuseMount mount;
 
     @BeforeEach
-    void setUp() throws IOException {
-        FuseTestSupport.requireFuse();
-        mp = Files.createDirectory(tmp.resolve("mnt"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (mount != null) {
-            try {
-                mount.close();
-            } catch (IOException e) {
-                System.err.println("close: " + e);
-            }
-        }
-        MountCleanup.ensureUnmounted(mp);
+    void setUp() {
+        mp = mountPoint.path();
     }
 
     private FuseMount mount(MountOptions options, ExportFile... files) throws IOException {
-        mount = FuseMount.mount(mp, List.of(files), options);
+        mount = mountPoint.mount(List.of(files), options);
         return mount;
     }
 
@@ -191,7 +177,7 @@ class ExportFileSystemMountTest {
 
     @Test
     void mountPointMustBeADirectory() {
-        assertThatThrownBy(() -> FuseMount.mount(tmp.resolve("missing"), List.of(), MountOptions.defaults()))
+        assertThatThrownBy(() -> FuseMount.mount(mountPoint.scratch().resolve("missing"), List.of(), MountOptions.defaults()))
                 .hasMessageContaining("not an existing directory");
     }
 

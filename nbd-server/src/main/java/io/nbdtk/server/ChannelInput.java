@@ -19,6 +19,14 @@ final class ChannelInput {
      * as a new request.
      */
     private IOException failure;
+    /** Called before every read from the channel (which may block): writes replies still collected. */
+    private volatile BeforeRead beforeRead = () -> {};
+
+    /** Work to do before the reader may block on the channel. */
+    @FunctionalInterface
+    interface BeforeRead {
+        void run() throws IOException;
+    }
 
     ChannelInput(ReadableByteChannel channel, int bufferSize) {
         this.channel = channel;
@@ -87,9 +95,15 @@ final class ChannelInput {
         buf.flip();
     }
 
+    /** Sets what to do before each read from the channel (e.g. flushing corked replies). */
+    void beforeRead(BeforeRead action) {
+        this.beforeRead = action;
+    }
+
     private int read(ByteBuffer dst) throws IOException {
         int n;
         try {
+            beforeRead.run();
             n = channel.read(dst);
         } catch (IOException e) {
             failure = e;

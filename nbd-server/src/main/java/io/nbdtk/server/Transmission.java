@@ -41,6 +41,12 @@ final class Transmission {
     private static final int ZERO_COPY_MIN = Integer.getInteger("nbdtk.zeroCopyMin", 16 * 1024);
     /** Structured reads at least this long ask the store for holes, to send them as OFFSET_HOLE. */
     private static final int SPARSE_READ_MIN = 64 * 1024;
+    /**
+     * Requests up to this length on an {@link Capability#INLINE} store are served by the thread
+     * that read them, with corked replies: for in-memory work a thread hand-off costs more than
+     * the work. Longer ones (and every request on other stores) go through the turn-taking threads.
+     */
+    private static final long INLINE_MAX = Long.getLong("nbdtk.inlineMax", 1 << 20);
     /** A rejected payload above this is not drained: the peer is dropped instead (a DoS guard). */
     private static final long MAX_DRAINED_PAYLOAD = 1L << 32;
 
@@ -58,6 +64,8 @@ final class Transmission {
     private volatile IOException failure;
     private final long connection;
     private final RequestHook hook;
+    /** Whether small requests are served on the reading thread (see {@link #INLINE_MAX}). */
+    private final boolean inline;
 
     Transmission(ServerContext ctx, Session s, long connection) {
         this.ctx = ctx;
@@ -69,6 +77,9 @@ final class Transmission {
         this.out = new ReplyWriter(s.channel(), s.zeroCopyTarget(), ctx.hook);
         this.connection = connection;
         this.hook = ctx.hook;
+        // instrumentation may delay or fail requests on purpose: those need their own threads
+        this.inline = export.can(Capability.INLINE) && hook == RequestHook.NONE;
+        s.input().beforeRead(out::flush);
     }
 
     /** A request the reader refused before dispatch, with the error to send. */
@@ -95,6 +106,8 @@ final class Transmission {
      * next request, then serves it itself while another thread reads. No hand-off between threads
      * on the hot path, requests are still read strictly in order, and the number of threads (at
      * most {@code maxInFlight}, started only when all are busy) bounds the requests in flight.
+     * Small requests to in-memory stores are served by the reader itself, without giving up its
+     * turn, and their replies are collected and written together before it waits for more input.
      */
     void run() throws IOException {
         threads.set(1);
@@ -121,13 +134,14 @@ final class Transmission {
                 waiting.incrementAndGet();
                 readLock.lock();
                 try {
-                    if (stop) {
-                        return;
-                    }
-                    r = readNext();
+                    r = readServingInline();
                 } finally {
                     waiting.decrementAndGet();
-                    readLock.unlock();
+                    try {
+                        out.uncork();
+                    } finally {
+                        readLock.unlock();
+                    }
                 }
                 if (r == null) {
                     return;
@@ -147,6 +161,28 @@ final class Transmission {
                 }
             }
         }
+    }
+
+    /**
+     * Holding the read lock: reads requests, serving inline ones at once, until one must be served
+     * by a thread of its own (returned), or DISC / end of stream (null).
+     */
+    private Request readServingInline() throws IOException {
+        if (inline) {
+            out.cork();
+        }
+        while (!stop) {
+            Request r = readNext();
+            if (r == null || r == ANSWERED || !servesInline(r)) {
+                return r;
+            }
+            serve(r.header(), r.cmd(), r.data(), r.token());
+        }
+        return null;
+    }
+
+    private boolean servesInline(Request r) {
+        return inline && Long.compareUnsigned(r.header().length(), INLINE_MAX) <= 0;
     }
 
     /** Starts one more serving thread when none is left to read the next request. */
@@ -409,19 +445,21 @@ final class Transmission {
             return;
         }
         if (!structured) {
+            ByteBuffer h = ByteBuffer.allocate(SimpleReplyHeader.SIZE);
+            SimpleReplyHeader.write(h, 0, req.cookie());
+            h.flip();
+            if (out.sendRead(h, store, offset, length)) {
+                return;
+            }
             if (out.zeroCopy() && length >= ZERO_COPY_MIN && export.can(Capability.TRANSFER_TO)) {
-                ByteBuffer h = ByteBuffer.allocate(SimpleReplyHeader.SIZE);
-                SimpleReplyHeader.write(h, 0, req.cookie());
-                out.sendTransfer(h.flip(), store, offset, length);
+                out.sendTransfer(h, store, offset, length);
                 return;
             }
             ByteBuffer buf = ctx.buffers.acquire(length);
             try {
                 store.read(offset, buf);
                 buf.flip();
-                ByteBuffer h = ByteBuffer.allocate(SimpleReplyHeader.SIZE);
-                SimpleReplyHeader.write(h, 0, req.cookie());
-                out.send(h.flip(), buf);
+                out.send(h, buf);
             } finally {
                 ctx.buffers.release(buf);
             }
@@ -486,6 +524,9 @@ final class Transmission {
         ByteBuffer h = ByteBuffer.allocate(ChunkHeader.EXTENDED_SIZE + OffsetData.HEADER_SIZE);
         OffsetData.writeHeader(h, extended, done, req.cookie(), req.offset(), pos, length);
         h.flip();
+        if (out.sendRead(h, store, pos, length)) {
+            return;
+        }
         if (out.zeroCopy() && length >= ZERO_COPY_MIN && export.can(Capability.TRANSFER_TO)) {
             out.sendTransfer(h, store, pos, length);
             return;

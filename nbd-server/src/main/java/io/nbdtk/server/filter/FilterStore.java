@@ -6,6 +6,7 @@ import io.nbdtk.server.store.Extent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
@@ -33,9 +34,16 @@ public abstract class FilterStore implements BlockStore {
         return next.size();
     }
 
+    /**
+     * The next store's capabilities without {@link Capability#INLINE}: a filter may delay or block
+     * (gates, delays, fault injection), so only a filter that knows it never does keeps it.
+     */
     @Override
     public Set<Capability> capabilities() {
-        return next.capabilities();
+        Set<Capability> caps = EnumSet.noneOf(Capability.class);
+        caps.addAll(next.capabilities());
+        caps.remove(Capability.INLINE);
+        return caps;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nbdtk.server.filter;
 
 import io.nbdtk.server.store.BlockStore;
+import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,6 +9,7 @@ import java.nio.channels.WritableByteChannel;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Counts requests, bytes and errors per operation and records latencies in a histogram, for one
@@ -27,6 +29,12 @@ public final class StatsFilter extends FilterStore {
     public StatsFilter(BlockStore next, StatsFilter sharing) {
         super(next);
         stats.putAll(sharing.stats);
+    }
+
+    /** Counting never blocks, so the next store's capabilities stand, {@link Capability#INLINE} included. */
+    @Override
+    public Set<Capability> capabilities() {
+        return next.capabilities();
     }
 
     /** Current figures for one operation. */

@@ -24,5 +24,12 @@ public enum Capability {
     /** transferTo() can move bytes to a channel without a heap copy. */
     TRANSFER_TO,
     /** The backing medium behaves like a spinning disk (a hint for client elevators). */
-    ROTATIONAL
+    ROTATIONAL,
+    /**
+     * Every operation is a short computation in memory that never waits (no I/O, no sleeping, no
+     * lock held for long), so the server may serve small requests on the thread that reads them
+     * instead of handing them to another thread. A filter that may delay or block an operation
+     * must not report it ({@code FilterStore} drops it unless a filter says otherwise).
+     */
+    INLINE
 }

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * On the default file system a native descriptor ({@link NativeFile}) adds hole punching for
  * TRIM/WRITE_ZEROES and SEEK_DATA/SEEK_HOLE for block status; elsewhere those fall back to
  * writing zeros and reporting everything as data. FLUSH and FUA call {@code force}.
+ *
+ * <p>A file on a memory file system (tmpfs, ramfs: /dev/shm) is served like a memory export
+ * ({@link Capability#INLINE}): its reads and writes are page-cache copies that never wait for a
+ * disk (unless the machine swaps), so small requests skip the hand-off to another thread.
  */
 public final class FileStore implements BlockStore {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
@@ -34,6 +38,7 @@ public final class FileStore implements BlockStore {
     private final NativeFile nativeFile; // null when unavailable
     private final long size;
     private final boolean writable;
+    private final boolean inMemory;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private FileStore(Path path, FileChannel channel, NativeFile nativeFile, long size, boolean writable) {
@@ -42,6 +47,20 @@ public final class FileStore implements BlockStore {
         this.nativeFile = nativeFile;
         this.size = size;
         this.writable = writable;
+        this.inMemory = onMemoryFileSystem(path);
+    }
+
+    /** Whether {@code path} is on tmpfs or ramfs (false when that cannot be told, e.g. jimfs). */
+    static boolean onMemoryFileSystem(Path path) {
+        if (path.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+            return false; // jimfs and friends: in memory, but behind locks we do not control
+        }
+        try {
+            String type = java.nio.file.Files.getFileStore(path).type();
+            return "tmpfs".equals(type) || "ramfs".equals(type);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Opens an existing file; its current length is the export size. */
@@ -104,6 +123,9 @@ public final class FileStore implements BlockStore {
         }
         if (nativeFile != null && nativeFile.seekUnavailable() == null) {
             caps.add(Capability.EXTENTS);
+        }
+        if (inMemory) {
+            caps.add(Capability.INLINE);
         }
         return caps;
     }

@@ -10,17 +10,17 @@ import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongFunction;
 
 /**
  * A sparse in-memory disk. Pages are allocated on first write; trimming or zeroing a whole page
  * frees it; untouched ranges read as zeros and report {@code HOLE|ZERO}. Memory used is bounded
  * by what was written, not by the export size, so a {@code memory:1T} export is cheap.
  *
- * <p>Pages live in a skip list keyed by page index so that block status can jump from one
- * allocated page to the next instead of visiting every page of a huge, mostly empty export.
+ * <p>Pages live in a {@link PageTable} (a radix tree) so that a lookup is a few array loads and
+ * block status can jump from one allocated page to the next instead of visiting every page of a
+ * huge, mostly empty export.
  * Pages are direct buffers: the garbage collector never copies them around (heap pages of a
  * freshly filled export were copied between generations), and reads can be written to a socket
  * straight from the pages ({@link #transferTo}). Concurrent requests are safe; overlapping
@@ -30,13 +30,15 @@ public final class MemoryStore implements BlockStore {
     public static final int DEFAULT_PAGE_SIZE = 64 * 1024;
     private static final Set<Capability> CAPS = EnumSet.of(Capability.WRITE, Capability.FLUSH,
             Capability.FUA, Capability.TRIM, Capability.ZERO, Capability.FAST_ZERO, Capability.CACHE,
-            Capability.EXTENTS, Capability.CHEAP_EXTENTS, Capability.MULTI_CONN, Capability.TRANSFER_TO);
+            Capability.EXTENTS, Capability.CHEAP_EXTENTS, Capability.MULTI_CONN, Capability.TRANSFER_TO,
+            Capability.INLINE);
 
     private final long size;
     private final int pageSize;
     private final int pageShift;
-    private final ConcurrentSkipListMap<Long, ByteBuffer> pages = new ConcurrentSkipListMap<>();
+    private final PageTable pages;
     private final ByteBuffer zeroPage;
+    private final LongFunction<ByteBuffer> newPage;
 
     public MemoryStore(long size) {
         this(size, DEFAULT_PAGE_SIZE);
@@ -53,16 +55,14 @@ public final class MemoryStore implements BlockStore {
         this.pageSize = pageSize;
         this.pageShift = Integer.numberOfTrailingZeros(pageSize);
         this.zeroPage = ByteBuffer.allocateDirect(pageSize).asReadOnlyBuffer();
+        this.newPage = i -> ByteBuffer.allocateDirect(this.pageSize);
+        this.pages = new PageTable((size + pageSize - 1) >>> pageShift);
     }
 
     /** The page at {@code index}, allocated (zero-filled) if absent; ENOSPC when memory runs out. */
     private ByteBuffer page(long index) throws StoreException {
-        ByteBuffer page = pages.get(index);
-        if (page != null) {
-            return page;
-        }
         try {
-            return pages.computeIfAbsent(index, i -> ByteBuffer.allocateDirect(pageSize));
+            return pages.getOrCreate(index, newPage);
         } catch (OutOfMemoryError e) {
             // the direct memory limit (-XX:MaxDirectMemorySize, default: the heap size) is reached
             throw new StoreException(NbdError.ENOSPC, "memory export is full: " + e.getMessage());
@@ -81,7 +81,7 @@ public final class MemoryStore implements BlockStore {
 
     /** Bytes of page memory currently allocated (for tests and stats). */
     public long allocatedBytes() {
-        return (long) pages.size() * pageSize;
+        return pages.count() * pageSize;
     }
 
     @Override
@@ -201,7 +201,7 @@ public final class MemoryStore implements BlockStore {
             if (n == pageSize) {
                 // jump over whole pages using the map, not page by page
                 long lastWhole = (end >>> pageShift) - 1;
-                pages.subMap(index, true, lastWhole, true).clear();
+                pages.removeRange(index, lastWhole + 1);
                 pos = (lastWhole + 1) << pageShift;
                 continue;
             }
@@ -229,23 +229,14 @@ public final class MemoryStore implements BlockStore {
             long index = pos >>> pageShift;
             long runEnd;
             int flags;
-            if (pages.containsKey(index)) {
-                long last = index;
-                // walk consecutive allocated pages
-                for (Map.Entry<Long, ByteBuffer> e : pages.tailMap(index, false).entrySet()) {
-                    if (e.getKey() != last + 1) {
-                        break;
-                    }
-                    last = e.getKey();
-                    if (((last + 1) << pageShift) >= end) {
-                        break;
-                    }
-                }
-                runEnd = (last + 1) << pageShift;
+            long lastIndex = (end - 1) >>> pageShift;
+            if (pages.get(index) != null) {
+                // the run of consecutive allocated pages
+                runEnd = pages.nextAbsent(index + 1, lastIndex + 1) << pageShift;
                 flags = Extent.DATA;
             } else {
-                Long next = pages.ceilingKey(index);
-                runEnd = next == null ? end : next << pageShift;
+                long next = pages.nextPresent(index + 1, lastIndex + 1);
+                runEnd = next < 0 ? end : next << pageShift;
                 flags = Extent.HOLE_ZERO;
             }
             runEnd = Math.min(runEnd, end);

@@ -37,6 +37,12 @@ class FileStoreOnJimfsTest extends BlockStoreContract {
     }
 
     @Test
+    void jimfs_files_are_served_by_other_threads_not_inline() {
+        // jimfs keeps data in memory but behind its own locks: not a memory file system we trust
+        assertThat(store.capabilities()).doesNotContain(Capability.INLINE);
+    }
+
+    @Test
     void fast_zero_is_refused_when_zeroing_means_writing() throws IOException {
         store.write(0, ByteBuffer.wrap(pattern(4096, 1)), 0);
         assertThatThrownBy(() -> store.zero(0, 4096, BlockStore.FAST_ZERO))

@@ -35,6 +35,12 @@ class FileStoreOnShmTest extends BlockStoreContract {
     }
 
     @Test
+    void files_on_tmpfs_are_served_inline_like_memory() {
+        assertThat(store.capabilities()).contains(Capability.INLINE);
+        assertThat(FileStore.onMemoryFileSystem(file)).isTrue();
+    }
+
+    @Test
     void block_status_sees_written_data_between_holes() throws IOException {
         store.write(256 * 1024, ByteBuffer.wrap(pattern(64 * 1024, 1)), 0);
         assertThat(store.capabilities()).contains(Capability.TRIM, Capability.EXTENTS);
