@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.ScatteringByteChannel;
 
 /**
  * Buffered reads from a blocking channel: small headers come out of one buffer (few system calls
@@ -73,6 +74,40 @@ final class ChannelInput {
         }
     }
 
+    /**
+     * Fills the remaining bytes of {@code dsts[0..count)} in order: buffered bytes first, then
+     * straight from the channel, with one scattered read per wake-up where the channel allows.
+     */
+    void readFully(ByteBuffer[] dsts, int count) throws IOException {
+        checkNotFailed();
+        int i = 0;
+        while (i < count && buf.hasRemaining()) {
+            ByteBuffer dst = dsts[i];
+            int n = Math.min(buf.remaining(), dst.remaining());
+            ByteBuffer part = buf.slice();
+            part.limit(n);
+            dst.put(part);
+            buf.position(buf.position() + n);
+            if (!dst.hasRemaining()) {
+                i++;
+            }
+        }
+        if (!(channel instanceof ScatteringByteChannel scattering)) {
+            for (; i < count; i++) {
+                readFully(dsts[i]);
+            }
+            return;
+        }
+        while (i < count) {
+            if (read(scattering, dsts, i, count - i) < 0) {
+                throw new EOFException("peer closed the connection in the middle of a payload");
+            }
+            while (i < count && !dsts[i].hasRemaining()) {
+                i++;
+            }
+        }
+    }
+
     /** Reads and discards {@code n} bytes (the payload of a rejected request) without allocating it. */
     void skip(long n) throws IOException {
         checkNotFailed();
@@ -105,6 +140,23 @@ final class ChannelInput {
         try {
             beforeRead.run();
             n = channel.read(dst);
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
+        if (n < 0) {
+            failure = new EOFException("peer closed the connection");
+        } else if (n > 0) {
+            lastReadNanos = System.nanoTime();
+        }
+        return n;
+    }
+
+    private long read(ScatteringByteChannel scattering, ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long n;
+        try {
+            beforeRead.run();
+            n = scattering.read(dsts, offset, length);
         } catch (IOException e) {
             failure = e;
             throw e;

@@ -66,6 +66,12 @@ final class Transmission {
     private final RequestHook hook;
     /** Whether small requests are served on the reading thread (see {@link #INLINE_MAX}). */
     private final boolean inline;
+    /**
+     * Whether inline WRITE payloads go from the socket straight into the store's memory
+     * ({@link BlockStore#transferFrom}): the reader serves them while their payload is the next
+     * thing on the wire, so the copy out of a payload buffer disappears.
+     */
+    private final boolean receiveDirect;
 
     Transmission(ServerContext ctx, Session s, long connection) {
         this.ctx = ctx;
@@ -79,6 +85,7 @@ final class Transmission {
         this.hook = ctx.hook;
         // instrumentation may delay or fail requests on purpose: those need their own threads
         this.inline = export.can(Capability.INLINE) && hook == RequestHook.NONE;
+        this.receiveDirect = inline && export.can(Capability.TRANSFER_FROM);
         s.input().beforeRead(out::flush);
     }
 
@@ -92,8 +99,15 @@ final class Transmission {
         }
     }
 
-    /** A request read off the wire, ready to serve (its WRITE payload already read). */
-    private record Request(RequestHeader header, Command cmd, ByteBuffer data, Object token) {}
+    /**
+     * A request read off the wire, ready to serve: its WRITE payload already read into
+     * {@code data}, or, when {@code receive}, still on the wire for the store to receive.
+     */
+    private record Request(RequestHeader header, Command cmd, ByteBuffer data, Object token, boolean receive) {
+        Request(RequestHeader header, Command cmd, ByteBuffer data, Object token) {
+            this(header, cmd, data, token, false);
+        }
+    }
 
     /** Marks a request that was refused and answered while it was read. */
     private static final Request ANSWERED = new Request(null, null, null, null);
@@ -148,7 +162,7 @@ final class Transmission {
                 }
                 if (r != ANSWERED) {
                     growIfAllBusy();
-                    serve(r.header(), r.cmd(), r.data(), r.token());
+                    serve(r);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -176,13 +190,13 @@ final class Transmission {
             if (r == null || r == ANSWERED || !servesInline(r)) {
                 return r;
             }
-            serve(r.header(), r.cmd(), r.data(), r.token());
+            serve(r); // with the read lock held, as a received payload must be
         }
         return null;
     }
 
     private boolean servesInline(Request r) {
-        return inline && Long.compareUnsigned(r.header().length(), INLINE_MAX) <= 0;
+        return r.receive() || (inline && Long.compareUnsigned(r.header().length(), INLINE_MAX) <= 0);
     }
 
     /** Starts one more serving thread when none is left to read the next request. */
@@ -252,6 +266,9 @@ final class Transmission {
             return ANSWERED;
         }
         ByteBuffer data = null;
+        if (cmd == Command.WRITE && payload > 0 && receiveDirect && Long.compareUnsigned(payload, INLINE_MAX) <= 0) {
+            return new Request(req, cmd, null, token, true); // served inline at once: see servesInline
+        }
         if (cmd == Command.WRITE && payload > 0) {
             try {
                 data = ctx.buffers.acquire((int) payload);
@@ -360,7 +377,11 @@ final class Transmission {
     }
 
     /** Runs on a worker: performs the request and replies. Never throws. */
-    private void serve(RequestHeader req, Command cmd, ByteBuffer data, Object token) {
+    private void serve(Request r) {
+        RequestHeader req = r.header();
+        Command cmd = r.cmd();
+        ByteBuffer data = r.data();
+        Object token = r.token();
         int outcome = 0;
         try {
             FaultAction fault = hook.intercept(token);
@@ -375,7 +396,12 @@ final class Transmission {
                     read(req);
                     return;
                 case WRITE:
-                    if (data != null) {
+                    if (r.receive()) {
+                        if (!receive(req, fua)) {
+                            outcome = RequestHook.NO_REPLY;
+                            return;
+                        }
+                    } else if (data != null) {
                         store.write(req.offset(), data, fua);
                     }
                     break;
@@ -414,6 +440,36 @@ final class Transmission {
             ReplyWriter.ANSWERING.remove();
             hook.replied(token, outcome);
             ctx.buffers.release(data);
+        }
+    }
+
+    /**
+     * Has the store receive the WRITE payload straight from the connection. A store that refuses
+     * before reading (range, out of memory) throws with the payload still on the wire: it is
+     * drained so the stream stays in sync, and the caller answers with the error. False when the
+     * stream broke mid-payload: the connection ends without a reply.
+     */
+    private boolean receive(RequestHeader req, int fua) throws IOException {
+        int length = (int) req.length();
+        boolean[] started = {false};
+        try {
+            store.transferFrom(req.offset(), length, (dsts, count) -> {
+                started[0] = true;
+                s.input().readFully(dsts, count);
+            }, fua);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            if (!started[0]) {
+                s.input().skip(length);
+                throw e;
+            }
+            stop = true;
+            if (e instanceof EOFException) {
+                log.debug("{}: peer went away mid-payload", s.peer().remote());
+            } else {
+                failure = e instanceof IOException io ? io : new IOException(e);
+            }
+            return false;
         }
     }
 

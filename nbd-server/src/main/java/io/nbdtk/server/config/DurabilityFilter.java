@@ -3,6 +3,7 @@ package io.nbdtk.server.config;
 import io.nbdtk.server.filter.FilterStore;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
+import io.nbdtk.server.store.PayloadSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.EnumSet;
@@ -45,6 +46,11 @@ final class DurabilityFilter extends FilterStore {
     @Override
     public void write(long offset, ByteBuffer src, int flags) throws IOException {
         next.write(offset, src, flags(flags));
+    }
+
+    @Override
+    public void transferFrom(long offset, int length, PayloadSource source, int flags) throws IOException {
+        next.transferFrom(offset, length, source, flags(flags));
     }
 
     @Override

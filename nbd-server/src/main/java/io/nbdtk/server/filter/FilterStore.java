@@ -3,6 +3,7 @@ package io.nbdtk.server.filter;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
+import io.nbdtk.server.store.PayloadSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -37,12 +38,15 @@ public abstract class FilterStore implements BlockStore {
     /**
      * The next store's capabilities without {@link Capability#INLINE}: a filter may delay or block
      * (gates, delays, fault injection), so only a filter that knows it never does keeps it.
+     * Likewise without {@link Capability#TRANSFER_FROM}, which hands the payload to the store
+     * unseen: only a filter that never looks at written data keeps it.
      */
     @Override
     public Set<Capability> capabilities() {
         Set<Capability> caps = EnumSet.noneOf(Capability.class);
         caps.addAll(next.capabilities());
         caps.remove(Capability.INLINE);
+        caps.remove(Capability.TRANSFER_FROM);
         return caps;
     }
 
@@ -62,6 +66,12 @@ public abstract class FilterStore implements BlockStore {
     public void write(long offset, ByteBuffer src, int flags) throws IOException {
         before(Op.WRITE, offset, src.remaining());
         next.write(offset, src, flags);
+    }
+
+    @Override
+    public void transferFrom(long offset, int length, PayloadSource source, int flags) throws IOException {
+        before(Op.WRITE, offset, length);
+        next.transferFrom(offset, length, source, flags);
     }
 
     @Override

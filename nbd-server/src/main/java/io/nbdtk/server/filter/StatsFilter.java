@@ -3,6 +3,7 @@ package io.nbdtk.server.filter;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
+import io.nbdtk.server.store.PayloadSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
@@ -31,7 +32,10 @@ public final class StatsFilter extends FilterStore {
         stats.putAll(sharing.stats);
     }
 
-    /** Counting never blocks, so the next store's capabilities stand, {@link Capability#INLINE} included. */
+    /**
+     * Counting never blocks nor looks at data, so the next store's capabilities stand,
+     * {@link Capability#INLINE} and {@link Capability#TRANSFER_FROM} included.
+     */
     @Override
     public Set<Capability> capabilities() {
         return next.capabilities();
@@ -86,6 +90,14 @@ public final class StatsFilter extends FilterStore {
     public void write(long offset, ByteBuffer src, int flags) throws IOException {
         timed(Op.WRITE, src.remaining(), () -> {
             next.write(offset, src, flags);
+            return null;
+        });
+    }
+
+    @Override
+    public void transferFrom(long offset, int length, PayloadSource source, int flags) throws IOException {
+        timed(Op.WRITE, length, () -> {
+            next.transferFrom(offset, length, source, flags);
             return null;
         });
     }

@@ -67,6 +67,18 @@ public interface BlockStore extends Closeable {
         throw new UnsupportedOperationException("transferTo not supported by " + getClass().getSimpleName());
     }
 
+    /**
+     * Writes {@code length} bytes read from {@code source} at {@code offset}, received straight
+     * into the store's own memory (no intermediate buffer). Only valid with
+     * {@link Capability#TRANSFER_FROM}. Either throws before reading any byte of {@code source}
+     * (the caller still owns the whole payload, e.g. to drain it and answer with the error), or
+     * reads exactly {@code length} bytes. When {@code source} fails part-way, part of the range
+     * may hold new data: like a torn write on a disk, which NBD allows for an unacknowledged write.
+     */
+    default void transferFrom(long offset, int length, PayloadSource source, int flags) throws IOException {
+        throw new UnsupportedOperationException("transferFrom not supported by " + getClass().getSimpleName());
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -23,6 +23,12 @@ public enum Capability {
     CHEAP_EXTENTS,
     /** transferTo() can move bytes to a channel without a heap copy. */
     TRANSFER_TO,
+    /**
+     * transferFrom() receives a WRITE payload from the connection straight into the store's
+     * memory, saving the copy out of an intermediate buffer. A filter that looks at or changes
+     * written data must not report it ({@code FilterStore} drops it).
+     */
+    TRANSFER_FROM,
     /** The backing medium behaves like a spinning disk (a hint for client elevators). */
     ROTATIONAL,
     /**

@@ -31,7 +31,7 @@ public final class MemoryStore implements BlockStore {
     private static final Set<Capability> CAPS = EnumSet.of(Capability.WRITE, Capability.FLUSH,
             Capability.FUA, Capability.TRIM, Capability.ZERO, Capability.FAST_ZERO, Capability.CACHE,
             Capability.EXTENTS, Capability.CHEAP_EXTENTS, Capability.MULTI_CONN, Capability.TRANSFER_TO,
-            Capability.INLINE);
+            Capability.TRANSFER_FROM, Capability.INLINE);
 
     private final long size;
     private final int pageSize;
@@ -153,6 +153,34 @@ public final class MemoryStore implements BlockStore {
             pos += n;
         }
         VarHandle.releaseFence();
+    }
+
+    /**
+     * Receives the payload straight into the pages with one scattered read: every page is
+     * allocated first, so running out of memory fails before a byte is consumed.
+     */
+    @Override
+    public void transferFrom(long offset, int length, PayloadSource source, int flags) throws IOException {
+        Ranges.checkWrite(offset, length, size);
+        if (length == 0) {
+            return;
+        }
+        long first = offset >>> pageShift;
+        int count = (int) (((offset + length - 1) >>> pageShift) - first + 1);
+        ByteBuffer[] slices = new ByteBuffer[count];
+        long pos = offset;
+        long end = offset + length;
+        for (int i = 0; i < count; i++) {
+            int inPage = (int) (pos & (pageSize - 1));
+            int n = (int) Math.min(pageSize - inPage, end - pos);
+            slices[i] = page(first + i).slice(inPage, n);
+            pos += n;
+        }
+        try {
+            source.readFully(slices, count);
+        } finally {
+            VarHandle.releaseFence(); // what arrived is visible to readers on other threads
+        }
     }
 
     @Override

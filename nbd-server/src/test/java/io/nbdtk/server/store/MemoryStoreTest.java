@@ -72,4 +72,45 @@ class MemoryStoreTest extends BlockStoreContract {
         assertThat(out.toByteArray()).isEqualTo(read(60_000, 120_000));
         assertThat(store.capabilities()).contains(Capability.TRANSFER_TO);
     }
+
+    @Test
+    void transfer_from_a_source_fills_pages_across_boundaries_in_one_read() throws IOException {
+        byte[] data = pattern(150_000, 7);
+        int[] calls = {0};
+        store.transferFrom(60_000, data.length, (dsts, count) -> {
+            calls[0]++;
+            ByteBuffer src = ByteBuffer.wrap(data);
+            for (int i = 0; i < count; i++) {
+                ByteBuffer part = src.slice(src.position(), dsts[i].remaining());
+                src.position(src.position() + part.remaining());
+                dsts[i].put(part);
+            }
+            assertThat(src.hasRemaining()).as("the buffers hold exactly the payload").isFalse();
+        }, 0);
+        assertThat(calls[0]).isEqualTo(1);
+        assertThat(read(60_000, data.length)).isEqualTo(data);
+        assertThat(read(59_999, 1)).containsOnly(0);
+        assertThat(read(210_000, 1)).containsOnly(0);
+        assertThat(store.capabilities()).contains(Capability.TRANSFER_FROM);
+    }
+
+    @Test
+    void transfer_from_past_the_end_is_refused_before_the_source_is_touched() {
+        PayloadSource untouchable = (dsts, count) -> {
+            throw new AssertionError("the payload must stay on the wire for the caller to drain");
+        };
+        assertThatThrownBy(() -> store.transferFrom(SIZE - 100, 200, untouchable, 0))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.error()).isEqualTo(NbdError.ENOSPC));
+    }
+
+    @Test
+    void a_source_that_breaks_part_way_reports_the_failure() throws IOException {
+        PayloadSource broken = (dsts, count) -> {
+            dsts[0].put((byte) 42);
+            throw new java.io.EOFException("peer went away");
+        };
+        assertThatThrownBy(() -> store.transferFrom(0, 4096, broken, 0)).isInstanceOf(java.io.EOFException.class);
+        // a torn, unacknowledged write: what arrived may be there, nothing else changed
+        assertThat(read(1, 4095)).containsOnly(0);
+    }
 }
