@@ -60,7 +60,7 @@ public interface BlockStore extends Closeable {
 
     /**
      * Sends {@code length} bytes from {@code offset} straight to {@code target} without copying
-     * through the Java heap (sendfile for files). Only valid with {@link Capability#TRANSFER_TO};
+     * through an intermediate buffer (a gathered write from the store's own memory). Only valid with {@link Capability#TRANSFER_TO};
      * a failure part-way leaves the target in an unknown state (callers drop the connection).
      */
     default void transferTo(long offset, long length, WritableByteChannel target) throws IOException {

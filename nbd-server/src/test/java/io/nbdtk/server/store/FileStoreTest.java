@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nbdtk.server.os.Native;
 import io.nbdtk.testing.Prerequisites;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -30,13 +28,9 @@ class FileStoreTest extends BlockStoreContract {
     }
 
     @Test
-    void transfer_to_a_channel_sends_the_same_bytes_as_read() throws IOException {
-        byte[] data = pattern(300_000, 7);
-        store.write(1000, ByteBuffer.wrap(data), 0);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        store.transferTo(1000, data.length, Channels.newChannel(out));
-        assertThat(out.toByteArray()).isEqualTo(data);
-        assertThat(store.capabilities()).contains(Capability.TRANSFER_TO, Capability.MULTI_CONN);
+    void reads_take_the_pread_path_and_many_connections_may_share_the_file() {
+        // sendfile was measured slower than pread plus a gathered write (FileStore.capabilities)
+        assertThat(store.capabilities()).contains(Capability.MULTI_CONN).doesNotContain(Capability.TRANSFER_TO);
     }
 
     @Test
