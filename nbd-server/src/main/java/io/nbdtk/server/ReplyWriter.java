@@ -157,8 +157,21 @@ final class ReplyWriter {
         lock.lock();
         try {
             checkOpen();
-            writeAll(header);
-            store.transferTo(offset, length, zeroCopyTarget);
+            // collected replies and the header go out in the store's gathered write
+            boolean withPending = pending != null && pending.position() > 0;
+            if (withPending && pending.remaining() < header.remaining()) {
+                writeAll();
+                withPending = false;
+            }
+            ByteBuffer prefix = withPending ? pending.put(header).flip() : header;
+            try {
+                store.transferTo(prefix, offset, length, zeroCopyTarget);
+            } finally {
+                if (withPending) {
+                    pending.clear(); // written, or the stream is broken anyway
+                }
+                hasPending = false;
+            }
         } catch (IOException | RuntimeException e) {
             // part of a message may be on the wire: the stream can no longer be trusted
             broken = e instanceof IOException io ? io : new IOException(e);

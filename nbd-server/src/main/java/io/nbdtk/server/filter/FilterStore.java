@@ -57,9 +57,9 @@ public abstract class FilterStore implements BlockStore {
     }
 
     @Override
-    public void transferTo(long offset, long length, WritableByteChannel target) throws IOException {
+    public void transferTo(ByteBuffer prefix, long offset, long length, WritableByteChannel target) throws IOException {
         before(Op.READ, offset, length);
-        next.transferTo(offset, length, target);
+        next.transferTo(prefix, offset, length, target);
     }
 
     @Override

@@ -79,9 +79,9 @@ public final class StatsFilter extends FilterStore {
     }
 
     @Override
-    public void transferTo(long offset, long length, WritableByteChannel target) throws IOException {
+    public void transferTo(ByteBuffer prefix, long offset, long length, WritableByteChannel target) throws IOException {
         timed(Op.READ, length, () -> {
-            next.transferTo(offset, length, target);
+            next.transferTo(prefix, offset, length, target);
             return null;
         });
     }

@@ -59,11 +59,13 @@ public interface BlockStore extends Closeable {
     List<Extent> extents(long offset, long length) throws IOException;
 
     /**
-     * Sends {@code length} bytes from {@code offset} straight to {@code target} without copying
-     * through an intermediate buffer (a gathered write from the store's own memory). Only valid with {@link Capability#TRANSFER_TO};
-     * a failure part-way leaves the target in an unknown state (callers drop the connection).
+     * Sends the remaining bytes of {@code prefix} (a reply header), then {@code length} bytes from
+     * {@code offset}, straight to {@code target} without copying through an intermediate buffer
+     * (a gathered write from the store's own memory; the header goes in the same write, so the
+     * peer is not woken for it alone). Only valid with {@link Capability#TRANSFER_TO}; a failure
+     * part-way leaves the target in an unknown state (callers drop the connection).
      */
-    default void transferTo(long offset, long length, WritableByteChannel target) throws IOException {
+    default void transferTo(ByteBuffer prefix, long offset, long length, WritableByteChannel target) throws IOException {
         throw new UnsupportedOperationException("transferTo not supported by " + getClass().getSimpleName());
     }
 

@@ -99,16 +99,21 @@ public final class MemoryStore implements BlockStore {
         }
     }
 
-    /** Writes the pages (and the shared zero page for holes) straight to the channel, gathered. */
+    /** Writes the prefix and the pages (the shared zero page for holes) straight to the channel, gathered. */
     @Override
-    public void transferTo(long offset, long length, WritableByteChannel target) throws IOException {
+    public void transferTo(ByteBuffer prefix, long offset, long length, WritableByteChannel target) throws IOException {
         Ranges.checkRead(offset, length, size);
         VarHandle.acquireFence();
         long pos = offset;
         long end = offset + length;
         ByteBuffer[] batch = new ByteBuffer[64];
-        while (pos < end) {
+        boolean first = true;
+        while (pos < end || first) {
             int count = 0;
+            if (first && prefix.hasRemaining()) {
+                batch[count++] = prefix;
+            }
+            first = false;
             while (pos < end && count < batch.length) {
                 long index = pos >>> pageShift;
                 int inPage = (int) (pos & (pageSize - 1));

@@ -68,8 +68,10 @@ class MemoryStoreTest extends BlockStoreContract {
         byte[] data = pattern(100_000, 6);
         store.write(70_000, ByteBuffer.wrap(data), 0);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        store.transferTo(60_000, 120_000, java.nio.channels.Channels.newChannel(out));
-        assertThat(out.toByteArray()).isEqualTo(read(60_000, 120_000));
+        store.transferTo(ByteBuffer.wrap(new byte[] {1, 2, 3}), 60_000, 120_000, java.nio.channels.Channels.newChannel(out));
+        byte[] sent = out.toByteArray();
+        assertThat(java.util.Arrays.copyOf(sent, 3)).containsExactly(1, 2, 3);
+        assertThat(java.util.Arrays.copyOfRange(sent, 3, sent.length)).isEqualTo(read(60_000, 120_000));
         assertThat(store.capabilities()).contains(Capability.TRANSFER_TO);
     }
 
