@@ -136,31 +136,27 @@ final class ChannelInput {
     }
 
     private int read(ByteBuffer dst) throws IOException {
-        int n;
         try {
             beforeRead.run();
-            n = channel.read(dst);
+            return (int) counted(channel.read(dst));
         } catch (IOException e) {
             failure = e;
             throw e;
         }
-        if (n < 0) {
-            failure = new EOFException("peer closed the connection");
-        } else if (n > 0) {
-            lastReadNanos = System.nanoTime();
-        }
-        return n;
     }
 
     private long read(ScatteringByteChannel scattering, ByteBuffer[] dsts, int offset, int length) throws IOException {
-        long n;
         try {
             beforeRead.run();
-            n = scattering.read(dsts, offset, length);
+            return counted(scattering.read(dsts, offset, length));
         } catch (IOException e) {
             failure = e;
             throw e;
         }
+    }
+
+    /** Notes the end of the stream or the time of the last input; returns {@code n}. */
+    private long counted(long n) {
         if (n < 0) {
             failure = new EOFException("peer closed the connection");
         } else if (n > 0) {
