@@ -1,6 +1,11 @@
 package io.nbdtk.server.os;
 
+import java.nio.ByteBuffer;
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.LongLongByReference;
 
 /**
  * The few libc calls nbdtk needs; loaded once by {@link Native}. Linux x86_64/aarch64 values.
@@ -20,6 +25,16 @@ public interface LibC {
 
     int POSIX_FADV_WILLNEED = 3;
 
+    int F_DUPFD_CLOEXEC = 1030;
+    int F_SETPIPE_SZ = 1031;
+    int F_GETPIPE_SZ = 1032;
+
+    int SPLICE_F_MOVE = 1;
+    int SPLICE_F_MORE = 4;
+
+    int SHUT_RD = 0;
+
+    int EINTR = 4;
     int ENXIO = 6;
     int EINVAL = 22;
     int ENOSYS = 38;
@@ -36,6 +51,25 @@ public interface LibC {
 
     @SaveError
     long lseek(int fd, long offset, int whence);
+
+    @SaveError
+    int pipe2(@Out int[] fds, int flags);
+
+    @SaveError
+    int fcntl(int fd, int cmd, int arg);
+
+    @SaveError
+    int shutdown(int fd, int how);
+
+    /** {@code offIn} is always null here (the socket or pipe side has no offset). */
+    @SaveError
+    long splice(int fdIn, Pointer offIn, int fdOut, LongLongByReference offOut, long len, int flags);
+
+    @SaveError
+    long pwrite(int fd, @In ByteBuffer buf, long count, long offset);
+
+    @SaveError
+    long read(int fd, @Out ByteBuffer buf, long count);
 
     /** Returns the error number directly (does not set errno). */
     int posix_fadvise(int fd, long offset, long length, int advice);

@@ -1,7 +1,9 @@
 package io.nbdtk.server.os;
 
+import io.nbdtk.server.store.StoreException;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -144,6 +146,33 @@ public final class NativeFile implements Closeable {
             return -2;
         }
         throw new IOException("lseek: " + nat.describe(errno));
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    /**
+     * Writes the remaining bytes of {@code src} (a direct buffer) at {@code offset}; a failure
+     * is a StoreException naming the client's error.
+     */
+    public void pwriteFully(ByteBuffer src, long offset) throws StoreException {
+        if (!src.isDirect()) {
+            throw new IllegalArgumentException("pwriteFully needs a direct buffer");
+        }
+        long pos = offset;
+        while (src.hasRemaining()) {
+            long n = nat.libc().pwrite(fd, src, src.remaining(), pos);
+            if (n < 0) {
+                int errno = nat.lastErrno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                throw new StoreException(SocketSplice.errorOf(errno), "pwrite: " + nat.describe(errno));
+            }
+            src.position(src.position() + (int) n);
+            pos += n;
+        }
     }
 
     /** Asks the kernel to read ahead (a hint; failures are ignored because CACHE promises nothing). */

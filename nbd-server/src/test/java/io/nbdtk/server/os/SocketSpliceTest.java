@@ -1,0 +1,187 @@
+package io.nbdtk.server.os;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nbdtk.protocol.NbdError;
+import io.nbdtk.server.store.StoreException;
+import io.nbdtk.testing.Prerequisites;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** splice(2) from a real loopback socket into a real file, and what happens when the file refuses. */
+class SocketSpliceTest {
+    @TempDir
+    Path dir;
+
+    private ServerSocketChannel listener;
+    private SocketChannel client;
+    private SocketChannel served;
+
+    @BeforeEach
+    void connect() throws IOException {
+        Prerequisites.require(Native.get().available(), "native libc calls: " + Native.get().status());
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        client = SocketChannel.open(listener.getLocalAddress());
+        served = listener.accept();
+    }
+
+    @AfterEach
+    void disconnect() throws IOException {
+        for (Channel c : new Channel[] {client, served, listener}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private SocketSplice openSplice() {
+        SocketSplice.Result r = SocketSplice.open(served);
+        // the surefire argLine exports sun.nio.ch as the jar's manifest does: this must work here
+        assertThat(r.splice()).as(r.status()).isNotNull();
+        return r.splice();
+    }
+
+    private static byte[] pattern(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + seed + (i >>> 12));
+        }
+        return b;
+    }
+
+    /** Sends {@code bytes} from another thread, so a payload larger than the socket buffers flows. */
+    private Thread send(byte[] bytes) {
+        Thread t = new Thread(() -> {
+            try {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    client.write(b);
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private static void moveAll(SocketSplice splice, NativeFile file, long offset, long length) throws IOException {
+        long left = length;
+        long pos = offset;
+        while (left > 0) {
+            long n = splice.fromSocket(left);
+            assertThat(n).isPositive();
+            splice.toFile(file, pos, n);
+            pos += n;
+            left -= n;
+        }
+    }
+
+    @Test
+    void bytes_from_the_socket_land_in_the_file_at_the_offset() throws Exception {
+        Path path = Files.write(dir.resolve("disk"), new byte[4 << 20]);
+        byte[] payload = pattern(3 << 20, 5);
+        try (SocketSplice splice = openSplice(); NativeFile file = NativeFile.open(path, true).file()) {
+            assertThat(splice.capacity()).isPositive();
+            Thread sender = send(payload);
+            moveAll(splice, file, 12345, payload.length);
+            sender.join();
+        }
+        byte[] disk = Files.readAllBytes(path);
+        assertThat(Arrays.copyOfRange(disk, 12345, 12345 + payload.length)).isEqualTo(payload);
+        assertThat(Arrays.copyOfRange(disk, 0, 12345)).containsOnly(0);
+    }
+
+    @Test
+    void the_end_of_the_stream_is_zero_bytes() throws IOException {
+        try (SocketSplice splice = openSplice()) {
+            client.close();
+            assertThat(splice.fromSocket(1000)).isZero();
+        }
+    }
+
+    @Test
+    void a_file_that_refuses_the_bytes_is_an_error_and_the_pipe_is_emptied() throws Exception {
+        Path readOnly = Files.write(dir.resolve("ro"), new byte[1 << 20]);
+        Path writable = Files.write(dir.resolve("rw"), new byte[1 << 20]);
+        byte[] first = pattern(100_000, 1);
+        byte[] second = pattern(50_000, 2);
+        byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        try (SocketSplice splice = openSplice();
+                NativeFile ro = NativeFile.open(readOnly, false).file();
+                NativeFile rw = NativeFile.open(writable, true).file()) {
+            Thread sender = send(both);
+            long got = 0;
+            while (got < first.length) {
+                long n = splice.fromSocket(first.length - got);
+                long at = got;
+                assertThatThrownBy(() -> splice.toFile(ro, at, n))
+                        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.error()).isEqualTo(NbdError.EIO))
+                        .hasMessageContaining("splice into the file");
+                got += n;
+            }
+            // nothing of the refused bytes is left in the pipe: the next bytes are the second part's
+            moveAll(splice, rw, 0, second.length);
+            sender.join();
+        }
+        assertThat(Arrays.copyOfRange(Files.readAllBytes(writable), 0, second.length)).isEqualTo(second);
+        assertThat(Files.readAllBytes(readOnly)).containsOnly(0);
+    }
+
+    @Test
+    void errors_map_to_what_the_client_understands() {
+        assertThat(SocketSplice.errorOf(28)).isEqualTo(NbdError.ENOSPC); // ENOSPC
+        assertThat(SocketSplice.errorOf(122)).isEqualTo(NbdError.ENOSPC); // EDQUOT
+        assertThat(SocketSplice.errorOf(27)).isEqualTo(NbdError.ENOSPC); // EFBIG
+        assertThat(SocketSplice.errorOf(30)).isEqualTo(NbdError.EPERM); // EROFS
+        assertThat(SocketSplice.errorOf(5)).isEqualTo(NbdError.EIO);
+    }
+
+    @Test
+    void a_channel_without_a_descriptor_gets_a_reason_not_a_splice() {
+        Channel foreign = new Channel() {
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        SocketSplice.Result r = SocketSplice.open(foreign);
+        assertThat(r.get()).isEmpty();
+        assertThat(r.status()).contains("unavailable").contains("not a JDK selectable channel");
+    }
+
+    @Test
+    void pwrite_writes_from_the_buffers_position() throws IOException {
+        Path path = Files.write(dir.resolve("p"), new byte[8192]);
+        byte[] bytes = pattern(1000, 9);
+        ByteBuffer src = ByteBuffer.allocateDirect(1000).put(bytes).flip().position(100);
+        try (NativeFile file = NativeFile.open(path, true).file()) {
+            file.pwriteFully(src, 4000);
+            assertThat(src.hasRemaining()).isFalse();
+            assertThatThrownBy(() -> file.pwriteFully(ByteBuffer.allocate(10), 0))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        byte[] disk = Files.readAllBytes(path);
+        assertThat(Arrays.copyOfRange(disk, 4000, 4900)).isEqualTo(Arrays.copyOfRange(bytes, 100, 1000));
+        assertThat(disk[3999]).isZero();
+        assertThat(disk[4900]).isZero();
+    }
+}
