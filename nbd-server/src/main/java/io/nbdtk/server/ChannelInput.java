@@ -1,5 +1,8 @@
 package io.nbdtk.server;
 
+import io.nbdtk.server.os.NativeFile;
+import io.nbdtk.server.os.SocketSplice;
+import io.nbdtk.server.store.StoreException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -105,6 +108,57 @@ final class ChannelInput {
             while (i < count && !dsts[i].hasRemaining()) {
                 i++;
             }
+        }
+    }
+
+    /**
+     * Moves the next {@code length} bytes into {@code file} at {@code offset}: what is buffered
+     * already is written from the buffer, the rest is spliced from the socket inside the kernel.
+     * When the file refuses bytes, the rest of them is still consumed before the StoreException
+     * is thrown, so the stream stays in sync; any other IOException means the stream broke.
+     */
+    void spliceTo(SocketSplice splice, NativeFile file, long offset, long length) throws IOException {
+        checkNotFailed();
+        long pos = offset;
+        long left = length;
+        StoreException refused = null;
+        if (buf.hasRemaining() && left > 0) {
+            int n = (int) Math.min(buf.remaining(), left);
+            ByteBuffer part = buf.slice();
+            part.limit(n);
+            buf.position(buf.position() + n);
+            try {
+                file.pwriteFully(part, pos);
+            } catch (StoreException e) {
+                refused = e;
+            }
+            pos += n;
+            left -= n;
+        }
+        while (left > 0 && refused == null) {
+            long n;
+            try {
+                beforeRead.run();
+                n = counted(splice.fromSocket(left));
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+            if (n == 0) {
+                failure = new EOFException("peer closed the connection");
+                throw new EOFException("peer closed the connection in the middle of a payload");
+            }
+            try {
+                splice.toFile(file, pos, n);
+            } catch (StoreException e) {
+                refused = e;
+            }
+            pos += n;
+            left -= n;
+        }
+        if (refused != null) {
+            skip(left);
+            throw refused;
         }
     }
 

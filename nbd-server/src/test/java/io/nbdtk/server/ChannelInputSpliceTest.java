@@ -1,0 +1,151 @@
+package io.nbdtk.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nbdtk.protocol.NbdError;
+import io.nbdtk.server.os.Native;
+import io.nbdtk.server.os.NativeFile;
+import io.nbdtk.server.os.SocketSplice;
+import io.nbdtk.server.store.StoreException;
+import io.nbdtk.testing.Prerequisites;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A WRITE payload spliced from the socket into a file: the part already buffered and the part
+ * still in the socket both land where they belong, and the stream stays in sync when the file
+ * refuses them.
+ */
+class ChannelInputSpliceTest {
+    private static final int HEADER = 28;
+
+    @TempDir
+    Path dir;
+
+    private ServerSocketChannel listener;
+    private SocketChannel client;
+    private SocketChannel served;
+    private SocketSplice splice;
+
+    @BeforeEach
+    void connect() throws IOException {
+        Prerequisites.require(Native.get().available(), "native libc calls: " + Native.get().status());
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        client = SocketChannel.open(listener.getLocalAddress());
+        served = listener.accept();
+        SocketSplice.Result r = SocketSplice.open(served);
+        assertThat(r.splice()).as(r.status()).isNotNull();
+        splice = r.splice();
+    }
+
+    @AfterEach
+    void disconnect() throws IOException {
+        if (splice != null) {
+            splice.close();
+        }
+        client.close();
+        served.close();
+        listener.close();
+    }
+
+    private static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 13 + seed + (i >>> 10));
+        }
+        return b;
+    }
+
+    /** header, payload, next header: what a client pipelining two requests sends. */
+    private Thread send(byte[]... parts) {
+        Thread t = new Thread(() -> {
+            try {
+                for (byte[] p : parts) {
+                    ByteBuffer b = ByteBuffer.wrap(p);
+                    while (b.hasRemaining()) {
+                        client.write(b);
+                    }
+                }
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    @Test
+    void buffered_and_socket_bytes_both_land_in_the_file_and_the_next_request_follows() throws Exception {
+        Path path = Files.write(dir.resolve("disk"), new byte[4 << 20]);
+        byte[] payload = bytes((2 << 20) + 777, 3);
+        byte[] next = bytes(HEADER, 99);
+        Thread sender = send(bytes(HEADER, 1), payload, next);
+        AtomicInteger flushes = new AtomicInteger();
+        // a small buffer: the first header's read also buffers the start of the payload
+        ChannelInput in = new ChannelInput(served, 64);
+        in.beforeRead(flushes::incrementAndGet);
+        in.next(HEADER);
+        try (NativeFile file = NativeFile.open(path, true).file()) {
+            in.spliceTo(splice, file, 65536, payload.length);
+        }
+        assertThat(in.next(HEADER).get(0)).isEqualTo(next[0]);
+        sender.join();
+
+        byte[] disk = Files.readAllBytes(path);
+        assertThat(Arrays.copyOfRange(disk, 65536, 65536 + payload.length)).isEqualTo(payload);
+        assertThat(disk[65535]).isZero();
+        assertThat(disk[65536 + payload.length]).isZero();
+        // replies pending in the output are flushed before the reader waits on the socket
+        assertThat(flushes.get()).isPositive();
+    }
+
+    @Test
+    void a_refused_payload_is_consumed_before_the_error_so_the_stream_stays_in_sync() throws Exception {
+        Path path = Files.write(dir.resolve("ro"), new byte[1 << 20]);
+        byte[] payload = bytes(300_000, 4);
+        byte[] next = bytes(HEADER, 42);
+        Thread sender = send(bytes(HEADER, 1), payload, next);
+        ChannelInput in = new ChannelInput(served, 64);
+        in.next(HEADER);
+        try (NativeFile readOnly = NativeFile.open(path, false).file()) {
+            assertThatThrownBy(() -> in.spliceTo(splice, readOnly, 0, payload.length))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.error()).isEqualTo(NbdError.EIO));
+        }
+        ByteBuffer header = in.next(HEADER);
+        byte[] got = new byte[HEADER];
+        header.get(got);
+        assertThat(got).isEqualTo(next);
+        sender.join();
+        assertThat(Files.readAllBytes(path)).containsOnly(0);
+    }
+
+    @Test
+    void a_peer_that_leaves_mid_payload_is_an_end_of_stream_and_stays_one() throws Exception {
+        Path path = Files.write(dir.resolve("disk"), new byte[1 << 20]);
+        send(bytes(HEADER, 1), bytes(5000, 2)).join();
+        client.close();
+        ChannelInput in = new ChannelInput(served, 64);
+        in.next(HEADER);
+        try (NativeFile file = NativeFile.open(path, true).file()) {
+            assertThatThrownBy(() -> in.spliceTo(splice, file, 0, 10_000)).isInstanceOf(EOFException.class);
+            assertThatThrownBy(() -> in.next(HEADER)).isInstanceOf(EOFException.class);
+            assertThatThrownBy(() -> in.spliceTo(splice, file, 0, 10)).isInstanceOf(EOFException.class);
+        }
+        // what did arrive was written: a WRITE cut short leaves its range undefined, as the spec allows
+        assertThat(Arrays.copyOfRange(Files.readAllBytes(path), 0, 5000)).isEqualTo(bytes(5000, 2));
+    }
+}
