@@ -134,6 +134,13 @@ final class Connection implements Runnable {
 
     void close() {
         try {
+            // a splice blocked on the socket holds it open through a duplicate descriptor, which
+            // close() alone would not wake: shutting the input down ends it (an end of stream)
+            socket.shutdownInput();
+        } catch (IOException | RuntimeException ignored) {
+            // not connected or already closed
+        }
+        try {
             socket.close();
         } catch (IOException ignored) {
             // closing anyway

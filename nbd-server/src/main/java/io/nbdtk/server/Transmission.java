@@ -14,6 +14,7 @@ import io.nbdtk.protocol.ReplyFlags;
 import io.nbdtk.protocol.RequestHeader;
 import io.nbdtk.protocol.SimpleReplyHeader;
 import io.nbdtk.server.filter.FaultAction;
+import io.nbdtk.server.os.SocketSplice;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
@@ -72,6 +73,8 @@ final class Transmission {
      * thing on the wire, so the copy out of a payload buffer disappears.
      */
     private final boolean receiveDirect;
+    /** Splices WRITE payloads from the socket into a file export; null when not used. */
+    private final SocketSplice splice;
 
     Transmission(ServerContext ctx, Session s, long connection) {
         this.ctx = ctx;
@@ -85,8 +88,21 @@ final class Transmission {
         this.hook = ctx.hook;
         // instrumentation may delay or fail requests on purpose: those need their own threads
         this.inline = export.can(Capability.INLINE) && hook == RequestHook.NONE;
-        this.receiveDirect = inline && export.can(Capability.TRANSFER_FROM);
+        this.splice = inline && export.can(Capability.SPLICE_FROM) ? openSplice(s) : null;
+        this.receiveDirect = inline && (export.can(Capability.TRANSFER_FROM) || splice != null);
         s.input().beforeRead(out::flush);
+    }
+
+    /** A splice from this connection's socket: only on a plain socket (not TLS) where the JDK allows. */
+    private static SocketSplice openSplice(Session s) {
+        if (s.zeroCopyTarget() == null) {
+            return null;
+        }
+        SocketSplice.Result r = SocketSplice.open(s.zeroCopyTarget());
+        if (r.splice() == null) {
+            log.debug("{}: WRITE payloads are read, not spliced: {}", s.peer().remote(), r.status());
+        }
+        return r.splice();
     }
 
     /** A request the reader refused before dispatch, with the error to send. */
@@ -135,6 +151,11 @@ final class Transmission {
                     break;
                 }
             }
+        }
+        if (splice != null && threads.get() == 0) {
+            // no thread can be splicing now; after an interrupted wait the descriptors are left
+            // open rather than closed under a thread that may still use their numbers
+            splice.close();
         }
         if (failure != null) {
             throw failure;
@@ -451,17 +472,17 @@ final class Transmission {
      */
     private boolean receive(RequestHeader req, int fua) throws IOException {
         int length = (int) req.length();
-        boolean[] started = {false};
+        ConnectionPayload payload = new ConnectionPayload(s.input(), splice);
         try {
-            store.transferFrom(req.offset(), length, (dsts, count) -> {
-                started[0] = true;
-                s.input().readFully(dsts, count);
-            }, fua);
+            store.transferFrom(req.offset(), length, payload, fua);
             return true;
         } catch (IOException | RuntimeException e) {
-            if (!started[0]) {
+            if (!payload.started()) {
                 s.input().skip(length);
                 throw e;
+            }
+            if (payload.consumed()) {
+                throw e; // in sync: answered with the error
             }
             stop = true;
             if (e instanceof EOFException) {

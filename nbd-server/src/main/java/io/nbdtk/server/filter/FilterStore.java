@@ -47,6 +47,7 @@ public abstract class FilterStore implements BlockStore {
         caps.addAll(next.capabilities());
         caps.remove(Capability.INLINE);
         caps.remove(Capability.TRANSFER_FROM);
+        caps.remove(Capability.SPLICE_FROM);
         return caps;
     }
 

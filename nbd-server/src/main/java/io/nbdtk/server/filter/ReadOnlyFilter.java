@@ -11,7 +11,8 @@ import java.util.Set;
 /** Makes any store read-only: write-type operations fail with EPERM and are not advertised. */
 public final class ReadOnlyFilter extends FilterStore {
     private static final Set<Capability> WRITE_CAPS = EnumSet.of(Capability.WRITE, Capability.TRIM,
-            Capability.ZERO, Capability.FAST_ZERO, Capability.FUA, Capability.TRANSFER_FROM);
+            Capability.ZERO, Capability.FAST_ZERO, Capability.FUA, Capability.TRANSFER_FROM,
+            Capability.SPLICE_FROM);
 
     public ReadOnlyFilter(BlockStore next) {
         super(next);

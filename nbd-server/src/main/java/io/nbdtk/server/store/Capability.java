@@ -29,6 +29,12 @@ public enum Capability {
      * written data must not report it ({@code FilterStore} drops it).
      */
     TRANSFER_FROM,
+    /**
+     * Like {@link #TRANSFER_FROM}, but transferFrom() needs a source that can splice
+     * ({@link PayloadSource#spliceTo}): a plain socket, not TLS. The payload goes from the socket
+     * into the file inside the kernel. Filters treat it as they treat TRANSFER_FROM.
+     */
+    SPLICE_FROM,
     /** The backing medium behaves like a spinning disk (a hint for client elevators). */
     ROTATIONAL,
     /**

@@ -122,6 +122,9 @@ public final class FileStore implements BlockStore {
             if (nativeFile != null && nativeFile.canPunchHoles()) {
                 caps.add(Capability.TRIM);
             }
+            if (nativeFile != null) {
+                caps.add(Capability.SPLICE_FROM);
+            }
         }
         if (nativeFile != null && nativeFile.seekUnavailable() == null) {
             caps.add(Capability.EXTENTS);
@@ -156,6 +159,23 @@ public final class FileStore implements BlockStore {
         while (src.hasRemaining()) {
             pos += channel.write(src, pos);
         }
+        if ((flags & FUA) != 0) {
+            channel.force(false);
+        }
+    }
+
+    /**
+     * Has the connection splice the payload into the file: socket buffers to file pages in the
+     * kernel, without the copy through a user-space buffer that {@link #write} needs.
+     */
+    @Override
+    public void transferFrom(long offset, int length, PayloadSource source, int flags) throws IOException {
+        checkWritable();
+        Ranges.checkWrite(offset, length, size);
+        if (nativeFile == null) {
+            throw new UnsupportedOperationException("no native descriptor for " + path);
+        }
+        source.spliceTo(nativeFile, offset, length);
         if ((flags & FUA) != 0) {
             channel.force(false);
         }

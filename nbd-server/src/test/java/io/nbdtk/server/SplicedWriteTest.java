@@ -1,0 +1,109 @@
+package io.nbdtk.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nbdtk.protocol.NbdError;
+import io.nbdtk.server.os.Native;
+import io.nbdtk.testing.Prerequisites;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * WRITEs to a file export on tmpfs, whose payloads the server splices from the socket into the
+ * file: the bytes land where the client put them, pipelined requests behind a payload are parsed
+ * from the right place, and a file that runs out of space mid-payload is answered with ENOSPC on
+ * a connection that stays usable.
+ */
+class SplicedWriteTest {
+    @TempDir
+    Path dir;
+
+    private NbdServer server;
+    private Path shmFile;
+    private Path mount;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (shmFile != null) {
+            Files.deleteIfExists(shmFile);
+        }
+        if (mount != null) {
+            run("umount", "-l", mount.toString());
+        }
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("timed out: " + String.join(" ", cmd));
+        }
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
+    private NbdServer serve(Path file, long size) throws IOException {
+        Prerequisites.require(Native.get().available(), "native libc calls: " + Native.get().status());
+        server = NbdServer.builder().listenLoopback()
+                .export(ExportSpec.of("f", new ExportSpec.File(file, size))).start();
+        return server;
+    }
+
+    @Test
+    void unaligned_payloads_land_in_place_and_the_requests_behind_them_are_parsed() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
+        shmFile = Files.createTempFile(shm, "nbdtk-splice-", ".img");
+        Files.delete(shmFile);
+        serve(shmFile, 8 << 20);
+        byte[] big = ServerFixture.pattern((1 << 20) - 3, 7); // the largest size served inline, give or take
+        byte[] small = ServerFixture.pattern(100, 8);
+        try (RawClient c = RawClient.connect(server)) {
+            c.go("f");
+            // pipelined: the second header and payload sit right behind the first payload
+            c.request(0, 1, 1, 4096 + 7, big.length, big);
+            c.request(0, 1, 2, 3 << 20, small.length, small);
+            assertThat(c.simpleReply(1)).isZero();
+            assertThat(c.simpleReply(2)).isZero();
+            assertThat(c.readSimple(3, 4096 + 7, big.length)).isEqualTo(big);
+            assertThat(c.readSimple(4, 3 << 20, small.length)).isEqualTo(small);
+            assertThat(c.readSimple(5, 4096, 7)).containsOnly(0);
+        }
+        byte[] disk = Files.readAllBytes(shmFile);
+        assertThat(java.util.Arrays.copyOfRange(disk, 4096 + 7, 4096 + 7 + big.length)).isEqualTo(big);
+    }
+
+    @Test
+    void a_file_system_that_fills_up_mid_payload_is_enospc_and_the_connection_goes_on() throws Exception {
+        Prerequisites.require(Prerequisites.isRoot(), "root, to mount a 512 KiB tmpfs that fills up");
+        mount = Files.createDirectory(dir.resolve("small"));
+        try {
+            run("mount", "-t", "tmpfs", "-o", "size=512k", "nbdtk-test", mount.toString());
+        } catch (IOException e) {
+            mount = null;
+            throw e;
+        }
+        // a sparse 8 MiB file on a 512 KiB file system: writes fail once the pages run out
+        serve(mount.resolve("disk.img"), 8 << 20);
+        byte[] payload = ServerFixture.pattern(1 << 20, 3);
+        byte[] after = ServerFixture.pattern(4096, 4);
+        try (RawClient c = RawClient.connect(server)) {
+            c.go("f");
+            c.request(0, 1, 1, 0, payload.length, payload);
+            c.request(0, 1, 2, 0, after.length, after); // lands in pages the first write got
+            assertThat(c.simpleReply(1)).isEqualTo(NbdError.ENOSPC.code());
+            assertThat(c.simpleReply(2)).isZero();
+            assertThat(c.readSimple(3, 0, after.length)).isEqualTo(after);
+        }
+    }
+}
