@@ -1,6 +1,8 @@
 package io.nbdtk.server;
 
+import io.nbdtk.server.os.SocketSplice;
 import io.nbdtk.server.store.BlockStore;
+import io.nbdtk.server.store.StoreException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
@@ -172,6 +174,32 @@ final class ReplyWriter {
                 }
                 hasPending = false;
             }
+        } catch (IOException | RuntimeException e) {
+            // part of a message may be on the wire: the stream can no longer be trusted
+            broken = e instanceof IOException io ? io : new IOException(e);
+            throw broken;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends {@code header} and {@code length} bytes of {@code store} from {@code offset} through
+     * {@code splice} ({@link BlockStore#spliceTo}), after any collected replies. A StoreException
+     * (the store refused before sending anything) leaves the stream intact for an error reply.
+     */
+    void sendSpliced(ByteBuffer header, BlockStore store, long offset, int length, SocketSplice splice)
+            throws IOException {
+        announce();
+        lock.lock();
+        try {
+            checkOpen();
+            if (hasPending) {
+                writeAll(); // collected replies first: this reply does not go through the channel
+            }
+            store.spliceTo(header, offset, length, splice);
+        } catch (StoreException e) {
+            throw e; // refused before any byte of this reply was sent: the stream is intact
         } catch (IOException | RuntimeException e) {
             // part of a message may be on the wire: the stream can no longer be trusted
             broken = e instanceof IOException io ? io : new IOException(e);

@@ -75,6 +75,8 @@ final class Transmission {
     private final boolean receiveDirect;
     /** Splices WRITE payloads from the socket into a file export; null when not used. */
     private final SocketSplice splice;
+    /** Splices READ data from a file export into the socket (under the reply lock); null when not used. */
+    private final SocketSplice sendSplice;
 
     Transmission(ServerContext ctx, Session s, long connection) {
         this.ctx = ctx;
@@ -90,6 +92,7 @@ final class Transmission {
         this.inline = export.can(Capability.INLINE) && hook == RequestHook.NONE;
         this.splice = inline && export.can(Capability.SPLICE_FROM) ? openSplice(s) : null;
         this.receiveDirect = inline && (export.can(Capability.TRANSFER_FROM) || splice != null);
+        this.sendSplice = export.can(Capability.SPLICE_TO) ? openSplice(s) : null;
         s.input().beforeRead(out::flush);
     }
 
@@ -152,10 +155,15 @@ final class Transmission {
                 }
             }
         }
-        if (splice != null && threads.get() == 0) {
+        if (threads.get() == 0) {
             // no thread can be splicing now; after an interrupted wait the descriptors are left
             // open rather than closed under a thread that may still use their numbers
-            splice.close();
+            if (splice != null) {
+                splice.close();
+            }
+            if (sendSplice != null) {
+                sendSplice.close();
+            }
         }
         if (failure != null) {
             throw failure;
@@ -528,6 +536,10 @@ final class Transmission {
             if (out.sendRead(h, store, offset, length)) {
                 return;
             }
+            if (sendSplice != null && length >= ZERO_COPY_MIN) {
+                out.sendSpliced(h, store, offset, length, sendSplice);
+                return;
+            }
             if (out.zeroCopy() && length >= ZERO_COPY_MIN && export.can(Capability.TRANSFER_TO)) {
                 out.sendTransfer(h, store, offset, length);
                 return;
@@ -602,6 +614,10 @@ final class Transmission {
         OffsetData.writeHeader(h, extended, done, req.cookie(), req.offset(), pos, length);
         h.flip();
         if (out.sendRead(h, store, pos, length)) {
+            return;
+        }
+        if (sendSplice != null && length >= ZERO_COPY_MIN) {
+            out.sendSpliced(h, store, pos, length, sendSplice);
             return;
         }
         if (out.zeroCopy() && length >= ZERO_COPY_MIN && export.can(Capability.TRANSFER_TO)) {

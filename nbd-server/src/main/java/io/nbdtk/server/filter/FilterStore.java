@@ -1,5 +1,6 @@
 package io.nbdtk.server.filter;
 
+import io.nbdtk.server.os.SocketSplice;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
@@ -61,6 +62,12 @@ public abstract class FilterStore implements BlockStore {
     public void transferTo(ByteBuffer prefix, long offset, long length, WritableByteChannel target) throws IOException {
         before(Op.READ, offset, length);
         next.transferTo(prefix, offset, length, target);
+    }
+
+    @Override
+    public void spliceTo(ByteBuffer prefix, long offset, int length, SocketSplice out) throws IOException {
+        before(Op.READ, offset, length);
+        next.spliceTo(prefix, offset, length, out);
     }
 
     @Override

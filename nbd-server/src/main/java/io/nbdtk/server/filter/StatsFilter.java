@@ -1,5 +1,6 @@
 package io.nbdtk.server.filter;
 
+import io.nbdtk.server.os.SocketSplice;
 import io.nbdtk.server.store.BlockStore;
 import io.nbdtk.server.store.Capability;
 import io.nbdtk.server.store.Extent;
@@ -82,6 +83,14 @@ public final class StatsFilter extends FilterStore {
     public void transferTo(ByteBuffer prefix, long offset, long length, WritableByteChannel target) throws IOException {
         timed(Op.READ, length, () -> {
             next.transferTo(prefix, offset, length, target);
+            return null;
+        });
+    }
+
+    @Override
+    public void spliceTo(ByteBuffer prefix, long offset, int length, SocketSplice out) throws IOException {
+        timed(Op.READ, length, () -> {
+            next.spliceTo(prefix, offset, length, out);
             return null;
         });
     }

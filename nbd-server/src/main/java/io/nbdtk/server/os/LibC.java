@@ -1,7 +1,6 @@
 package io.nbdtk.server.os;
 
 import java.nio.ByteBuffer;
-import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
@@ -31,6 +30,8 @@ public interface LibC {
 
     int SPLICE_F_MOVE = 1;
     int SPLICE_F_MORE = 4;
+    int MSG_NOSIGNAL = 0x4000;
+    int MSG_MORE = 0x8000;
 
     int SHUT_RD = 0;
 
@@ -61,9 +62,12 @@ public interface LibC {
     @SaveError
     int shutdown(int fd, int how);
 
-    /** {@code offIn} is always null here (the socket or pipe side has no offset). */
+    /** An offset is null on the socket or pipe side (which has none). */
     @SaveError
-    long splice(int fdIn, Pointer offIn, int fdOut, LongLongByReference offOut, long len, int flags);
+    long splice(int fdIn, LongLongByReference offIn, int fdOut, LongLongByReference offOut, long len, int flags);
+
+    @SaveError
+    long send(int fd, @In ByteBuffer buf, long len, int flags);
 
     @SaveError
     long pwrite(int fd, @In ByteBuffer buf, long count, long offset);

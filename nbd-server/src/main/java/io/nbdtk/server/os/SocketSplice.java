@@ -40,6 +40,7 @@ public final class SocketSplice implements Closeable {
     private final int capacity;
     private final AtomicBoolean closed = new AtomicBoolean();
     private ByteBuffer scratch; // drains the pipe after a failed file write
+    private ByteBuffer sendScratch; // a reply header on its way out
 
     private SocketSplice(Native nat, int socket, int pipeRead, int pipeWrite, int capacity) {
         this.nat = nat;
@@ -142,6 +143,93 @@ public final class SocketSplice implements Closeable {
             discard(left);
             throw new StoreException(errorOf(errno), "splice into the file: "
                     + (n == 0 ? "no progress" : nat.describe(errno)));
+        }
+    }
+
+    /**
+     * Sends {@code header} (its remaining bytes), then {@code length} bytes of {@code file} from
+     * {@code offset}, to the socket: the file's pages go into the pipe by reference and from the
+     * pipe into the socket, so the bytes are copied once, by the receiver, instead of into a
+     * buffer and again into the socket. The header goes with {@code MSG_MORE}, so it leaves in
+     * the same segment as the first data. A StoreException means the file could not be read and
+     * nothing was sent; any other IOException means part of the reply may be on the wire.
+     *
+     * <p>Pages sent this way stay shared with the file until the peer has read them: a write to
+     * the same range in that window may show in the reply, as with sendfile. NBD defines no
+     * order between a read and a write that overlap in time, so that is allowed.
+     */
+    public void fileToSocket(NativeFile file, long offset, long length, ByteBuffer header) throws IOException {
+        LongLongByReference position = new LongLongByReference(offset); // splice advances it
+        long left = length;
+        boolean sentHeader = false;
+        while (left > 0) {
+            long n = nat.libc().splice(file.fd(), position, pipeWrite, null, Math.min(left, capacity),
+                    LibC.SPLICE_F_MOVE);
+            if (n <= 0) {
+                int errno = n == 0 ? 0 : nat.lastErrno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                String why = "splice from the file: " + (n == 0 ? "end of file" : nat.describe(errno));
+                if (!sentHeader) {
+                    throw new StoreException(NbdError.EIO, why);
+                }
+                throw new IOException(why);
+            }
+            if (!sentHeader) {
+                sendFully(header);
+                sentHeader = true;
+            }
+            left -= n;
+            toSocket(n, left > 0);
+        }
+        if (!sentHeader) {
+            sendFully(header);
+        }
+    }
+
+    /** Sends the remaining bytes of {@code b}, held back for the data that follows. */
+    private void sendFully(ByteBuffer b) throws IOException {
+        if (sendScratch == null) {
+            sendScratch = ByteBuffer.allocateDirect(256);
+        }
+        ByteBuffer src = b;
+        if (!b.isDirect()) {
+            if (b.remaining() > sendScratch.capacity()) {
+                sendScratch = ByteBuffer.allocateDirect(b.remaining());
+            }
+            sendScratch.clear();
+            sendScratch.put(b).flip();
+            src = sendScratch;
+        }
+        while (src.hasRemaining()) {
+            long n = nat.libc().send(socket, src.slice(), src.remaining(), LibC.MSG_MORE | LibC.MSG_NOSIGNAL);
+            if (n < 0) {
+                int errno = nat.lastErrno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                throw new IOException("send to the connection: " + nat.describe(errno));
+            }
+            src.position(src.position() + (int) n);
+        }
+    }
+
+    /** Moves {@code n} bytes, all in the pipe, into the socket. */
+    private void toSocket(long n, boolean more) throws IOException {
+        long left = n;
+        int flags = LibC.SPLICE_F_MOVE | (more ? LibC.SPLICE_F_MORE : 0);
+        while (left > 0) {
+            long m = nat.libc().splice(pipeRead, null, socket, null, left, flags);
+            if (m <= 0) {
+                int errno = m == 0 ? 0 : nat.lastErrno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                discard(left);
+                throw new IOException("splice to the connection: " + (m == 0 ? "no progress" : nat.describe(errno)));
+            }
+            left -= m;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.nbdtk.server.store;
 
 import io.nbdtk.protocol.NbdError;
+import io.nbdtk.server.os.SocketSplice;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -79,6 +80,16 @@ public interface BlockStore extends Closeable {
      */
     default void transferFrom(long offset, int length, PayloadSource source, int flags) throws IOException {
         throw new UnsupportedOperationException("transferFrom not supported by " + getClass().getSimpleName());
+    }
+
+    /**
+     * Sends the remaining bytes of {@code prefix} (a reply header), then {@code length} bytes
+     * from {@code offset}, through {@code out} (the connection's socket). Only valid with
+     * {@link Capability#SPLICE_TO}. A StoreException means nothing was sent (the caller answers
+     * with the error); any other failure leaves the socket in an unknown state.
+     */
+    default void spliceTo(ByteBuffer prefix, long offset, int length, SocketSplice out) throws IOException {
+        throw new UnsupportedOperationException("spliceTo not supported by " + getClass().getSimpleName());
     }
 
     @Override

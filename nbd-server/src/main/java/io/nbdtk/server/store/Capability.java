@@ -35,6 +35,12 @@ public enum Capability {
      * into the file inside the kernel. Filters treat it as they treat TRANSFER_FROM.
      */
     SPLICE_FROM,
+    /**
+     * spliceTo() sends a read reply's data from the store's file to the socket by page reference
+     * ({@link io.nbdtk.server.os.SocketSplice#fileToSocket}): a plain socket, not TLS. Only for
+     * stores whose reads never wait for a disk, as the reply lock is held throughout.
+     */
+    SPLICE_TO,
     /** The backing medium behaves like a spinning disk (a hint for client elevators). */
     ROTATIONAL,
     /**

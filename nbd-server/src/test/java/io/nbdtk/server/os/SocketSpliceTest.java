@@ -143,6 +143,57 @@ class SocketSpliceTest {
         assertThat(Files.readAllBytes(readOnly)).containsOnly(0);
     }
 
+    /** Reads exactly {@code n} bytes from the client side. */
+    private byte[] receive(int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        while (b.hasRemaining()) {
+            if (client.read(b) < 0) {
+                throw new java.io.EOFException("after " + b.position() + " bytes");
+            }
+        }
+        return b.array();
+    }
+
+    @Test
+    void file_pages_follow_the_header_to_the_socket() throws Exception {
+        byte[] disk = pattern(5 << 20, 11);
+        Path path = Files.write(dir.resolve("disk"), disk);
+        byte[] header = pattern(16, 77);
+        int offset = 4096 + 13;
+        int length = (3 << 20) + 5; // more than the pipe holds: several rounds
+        byte[][] got = new byte[1][];
+        Thread reader = new Thread(() -> {
+            try {
+                got[0] = receive(16 + length);
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        reader.start();
+        try (SocketSplice splice = openSplice(); NativeFile file = NativeFile.open(path, false).file()) {
+            ByteBuffer h = ByteBuffer.wrap(header);
+            splice.fileToSocket(file, offset, length, h);
+        }
+        reader.join(30_000);
+        assertThat(got[0]).isNotNull();
+        assertThat(Arrays.copyOfRange(got[0], 0, 16)).isEqualTo(header);
+        assertThat(Arrays.copyOfRange(got[0], 16, 16 + length)).isEqualTo(Arrays.copyOfRange(disk, offset, offset + length));
+    }
+
+    @Test
+    void a_file_that_cannot_be_read_sends_nothing_not_even_the_header() throws Exception {
+        Path path = Files.write(dir.resolve("short"), new byte[4096]);
+        try (SocketSplice splice = openSplice(); NativeFile file = NativeFile.open(path, false).file()) {
+            // past the end of the file: the store's range check normally prevents this
+            assertThatThrownBy(() -> splice.fileToSocket(file, 8192, 4096, ByteBuffer.wrap(new byte[16])))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.error()).isEqualTo(NbdError.EIO));
+            // the stream is intact: the next message is the first thing the peer sees
+            splice.fileToSocket(file, 0, 100, ByteBuffer.wrap(pattern(16, 3)));
+        }
+        assertThat(receive(16)).isEqualTo(pattern(16, 3));
+        assertThat(receive(100)).containsOnly(0);
+    }
+
     @Test
     void errors_map_to_what_the_client_understands() {
         assertThat(SocketSplice.errorOf(28)).isEqualTo(NbdError.ENOSPC); // ENOSPC

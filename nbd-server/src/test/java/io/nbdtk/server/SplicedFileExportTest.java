@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * WRITEs to a file export on tmpfs, whose payloads the server splices from the socket into the
- * file: the bytes land where the client put them, pipelined requests behind a payload are parsed
- * from the right place, and a file that runs out of space mid-payload is answered with ENOSPC on
- * a connection that stays usable.
+ * A file export on tmpfs, whose WRITE payloads the server splices from the socket into the file
+ * and whose READ data it splices from the file into the socket: the bytes land where the client
+ * put them, pipelined requests behind a payload are parsed from the right place, read replies
+ * carry the file's bytes in order with the small replies collected around them, and a file that
+ * runs out of space mid-payload is answered with ENOSPC on a connection that stays usable.
  */
-class SplicedWriteTest {
+class SplicedFileExportTest {
     @TempDir
     Path dir;
 
@@ -81,6 +82,54 @@ class SplicedWriteTest {
         }
         byte[] disk = Files.readAllBytes(shmFile);
         assertThat(java.util.Arrays.copyOfRange(disk, 4096 + 7, 4096 + 7 + big.length)).isEqualTo(big);
+    }
+
+    private Path shmFileWith(byte[] content) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
+        shmFile = Files.createTempFile(shm, "nbdtk-splice-", ".img");
+        Files.write(shmFile, content);
+        return shmFile;
+    }
+
+    @Test
+    void large_reads_carry_the_files_bytes_between_small_collected_replies() throws IOException {
+        byte[] disk = ServerFixture.pattern(8 << 20, 21);
+        serve(shmFileWith(disk), disk.length);
+        int bigAt = 4096 + 7;
+        int big = (1 << 20) - 3;
+        try (RawClient c = RawClient.connect(server)) {
+            c.go("f");
+            c.request(0, 0, 1, 0, 4096, null); // small: collected, then written before the big one
+            c.request(0, 0, 2, bigAt, big, null);
+            c.request(0, 0, 3, 3 << 20, 100, null);
+            assertThat(c.simpleReply(1)).isZero();
+            assertThat(c.read(4096)).isEqualTo(java.util.Arrays.copyOfRange(disk, 0, 4096));
+            assertThat(c.simpleReply(2)).isZero();
+            assertThat(c.read(big)).isEqualTo(java.util.Arrays.copyOfRange(disk, bigAt, bigAt + big));
+            assertThat(c.simpleReply(3)).isZero();
+            assertThat(c.read(100)).isEqualTo(java.util.Arrays.copyOfRange(disk, 3 << 20, (3 << 20) + 100));
+        }
+    }
+
+    @Test
+    void a_structured_read_is_one_data_chunk_with_the_files_bytes() throws IOException {
+        byte[] disk = ServerFixture.pattern(4 << 20, 22);
+        serve(shmFileWith(disk), disk.length);
+        try (RawClient c = RawClient.connect(server)) {
+            c.go("f", true, false, false);
+            c.request(0, 0, 9, 12345, 1 << 20, null);
+            java.util.List<RawClient.Chunk> chunks = c.structuredReply();
+            assertThat(chunks).hasSize(1);
+            RawClient.Chunk data = chunks.get(0);
+            assertThat(data.type()).isEqualTo(1); // OFFSET_DATA
+            assertThat(data.done()).isTrue();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data.payload());
+            assertThat(b.getLong()).isEqualTo(12345);
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            assertThat(bytes).isEqualTo(java.util.Arrays.copyOfRange(disk, 12345, 12345 + (1 << 20)));
+        }
     }
 
     @Test
