@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nbdtk.protocol.NbdError;
+import io.nbdtk.server.os.LoopbackPair;
 import io.nbdtk.server.os.Native;
 import io.nbdtk.server.os.NativeFile;
 import io.nbdtk.server.os.SocketSplice;
@@ -11,10 +12,7 @@ import io.nbdtk.server.store.StoreException;
 import io.nbdtk.testing.Prerequisites;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +34,7 @@ class ChannelInputSpliceTest {
     @TempDir
     Path dir;
 
-    private ServerSocketChannel listener;
+    private LoopbackPair pair;
     private SocketChannel client;
     private SocketChannel served;
     private SocketSplice splice;
@@ -44,12 +42,10 @@ class ChannelInputSpliceTest {
     @BeforeEach
     void connect() throws IOException {
         Prerequisites.require(Native.get().available(), "native libc calls: " + Native.get().status());
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        client = SocketChannel.open(listener.getLocalAddress());
-        served = listener.accept();
-        SocketSplice.Result r = SocketSplice.open(served);
-        assertThat(r.splice()).as(r.status()).isNotNull();
-        splice = r.splice();
+        pair = new LoopbackPair();
+        client = pair.client();
+        served = pair.served();
+        splice = pair.openSplice();
     }
 
     @AfterEach
@@ -57,35 +53,18 @@ class ChannelInputSpliceTest {
         if (splice != null) {
             splice.close();
         }
-        client.close();
-        served.close();
-        listener.close();
+        if (pair != null) {
+            pair.close();
+        }
     }
 
     private static byte[] bytes(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 13 + seed + (i >>> 10));
-        }
-        return b;
+        return LoopbackPair.pattern(n, seed);
     }
 
     /** header, payload, next header: what a client pipelining two requests sends. */
     private Thread send(byte[]... parts) {
-        Thread t = new Thread(() -> {
-            try {
-                for (byte[] p : parts) {
-                    ByteBuffer b = ByteBuffer.wrap(p);
-                    while (b.hasRemaining()) {
-                        client.write(b);
-                    }
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        t.start();
-        return t;
+        return pair.send(parts);
     }
 
     @Test

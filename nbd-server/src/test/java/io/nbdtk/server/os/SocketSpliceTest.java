@@ -7,11 +7,8 @@ import io.nbdtk.protocol.NbdError;
 import io.nbdtk.server.store.StoreException;
 import io.nbdtk.testing.Prerequisites;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,56 +23,33 @@ class SocketSpliceTest {
     @TempDir
     Path dir;
 
-    private ServerSocketChannel listener;
+    private LoopbackPair pair;
     private SocketChannel client;
-    private SocketChannel served;
 
     @BeforeEach
     void connect() throws IOException {
         Prerequisites.require(Native.get().available(), "native libc calls: " + Native.get().status());
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        client = SocketChannel.open(listener.getLocalAddress());
-        served = listener.accept();
+        pair = new LoopbackPair();
+        client = pair.client();
     }
 
     @AfterEach
     void disconnect() throws IOException {
-        for (Channel c : new Channel[] {client, served, listener}) {
-            if (c != null) {
-                c.close();
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
     private SocketSplice openSplice() {
-        SocketSplice.Result r = SocketSplice.open(served);
-        // the surefire argLine exports sun.nio.ch as the jar's manifest does: this must work here
-        assertThat(r.splice()).as(r.status()).isNotNull();
-        return r.splice();
+        return pair.openSplice();
     }
 
     private static byte[] pattern(int n, int seed) {
-        byte[] b = new byte[n];
-        for (int i = 0; i < n; i++) {
-            b[i] = (byte) (i * 31 + seed + (i >>> 12));
-        }
-        return b;
+        return LoopbackPair.pattern(n, seed);
     }
 
-    /** Sends {@code bytes} from another thread, so a payload larger than the socket buffers flows. */
     private Thread send(byte[] bytes) {
-        Thread t = new Thread(() -> {
-            try {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    client.write(b);
-                }
-            } catch (IOException e) {
-                throw new RuntimeException(e);
-            }
-        });
-        t.start();
-        return t;
+        return pair.send(bytes);
     }
 
     private static void moveAll(SocketSplice splice, NativeFile file, long offset, long length) throws IOException {
@@ -143,15 +117,8 @@ class SocketSpliceTest {
         assertThat(Files.readAllBytes(readOnly)).containsOnly(0);
     }
 
-    /** Reads exactly {@code n} bytes from the client side. */
     private byte[] receive(int n) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(n);
-        while (b.hasRemaining()) {
-            if (client.read(b) < 0) {
-                throw new java.io.EOFException("after " + b.position() + " bytes");
-            }
-        }
-        return b.array();
+        return pair.receive(n);
     }
 
     @Test
