@@ -103,7 +103,7 @@ final class Transmission {
         }
         SocketSplice.Result r = SocketSplice.open(s.zeroCopyTarget());
         if (r.splice() == null) {
-            log.debug("{}: WRITE payloads are read, not spliced: {}", s.peer().remote(), r.status());
+            log.debug("{}: no splice, payloads and read data go through buffers: {}", s.peer().remote(), r.status());
         }
         return r.splice();
     }
