@@ -32,6 +32,8 @@ public final class SocketSplice implements Closeable {
     private static final int ENOSPC = 28;
     private static final int EROFS = 30;
     private static final int EDQUOT = 122;
+    /** What {@link #drain} returns when every byte arrived. */
+    private static final int DRAINED = -1;
 
     private final Native nat;
     private final int socket;
@@ -128,21 +130,9 @@ public final class SocketSplice implements Closeable {
      * failed write) and a StoreException names the client's error.
      */
     public void toFile(NativeFile file, long offset, long length) throws StoreException {
-        long left = length;
-        LongLongByReference position = new LongLongByReference(offset); // splice advances it
-        while (left > 0) {
-            long n = nat.libc().splice(pipeRead, null, file.fd(), position, left, LibC.SPLICE_F_MOVE);
-            if (n > 0) {
-                left -= n;
-                continue;
-            }
-            int errno = n == 0 ? 0 : nat.lastErrno();
-            if (errno == LibC.EINTR) {
-                continue;
-            }
-            discard(left);
-            throw new StoreException(errorOf(errno), "splice into the file: "
-                    + (n == 0 ? "no progress" : nat.describe(errno)));
+        int failure = drain(file.fd(), new LongLongByReference(offset), length, LibC.SPLICE_F_MOVE);
+        if (failure != DRAINED) {
+            throw new StoreException(errorOf(failure), "splice into the file: " + describe(failure));
         }
     }
 
@@ -217,20 +207,36 @@ public final class SocketSplice implements Closeable {
 
     /** Moves {@code n} bytes, all in the pipe, into the socket. */
     private void toSocket(long n, boolean more) throws IOException {
-        long left = n;
-        int flags = LibC.SPLICE_F_MOVE | (more ? LibC.SPLICE_F_MORE : 0);
-        while (left > 0) {
-            long m = nat.libc().splice(pipeRead, null, socket, null, left, flags);
-            if (m <= 0) {
-                int errno = m == 0 ? 0 : nat.lastErrno();
-                if (errno == LibC.EINTR) {
-                    continue;
-                }
-                discard(left);
-                throw new IOException("splice to the connection: " + (m == 0 ? "no progress" : nat.describe(errno)));
-            }
-            left -= m;
+        int failure = drain(socket, null, n, LibC.SPLICE_F_MOVE | (more ? LibC.SPLICE_F_MORE : 0));
+        if (failure != DRAINED) {
+            throw new IOException("splice to the connection: " + describe(failure));
         }
+    }
+
+    /**
+     * Moves {@code n} bytes, all in the pipe, into {@code fd} (at {@code position}, which splice
+     * advances, or at the descriptor's own position when null). Returns {@link #DRAINED}, or the
+     * errno of the failure (0: no progress) after emptying the pipe anyway.
+     */
+    private int drain(int fd, LongLongByReference position, long n, int flags) {
+        long left = n;
+        while (left > 0) {
+            long m = nat.libc().splice(pipeRead, null, fd, position, left, flags);
+            if (m > 0) {
+                left -= m;
+                continue;
+            }
+            int errno = m == 0 ? 0 : nat.lastErrno();
+            if (errno != LibC.EINTR) {
+                discard(left);
+                return errno;
+            }
+        }
+        return DRAINED;
+    }
+
+    private String describe(int errno) {
+        return errno == 0 ? "no progress" : nat.describe(errno);
     }
 
     /** Reads {@code n} bytes out of the pipe and drops them. */
