@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nbdtk.protocol.NbdError;
 import io.nbdtk.server.os.Native;
+import io.nbdtk.server.store.Capability;
+import io.nbdtk.server.store.FileStore;
 import io.nbdtk.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -130,6 +132,50 @@ class SplicedFileExportTest {
             b.get(bytes);
             assertThat(bytes).isEqualTo(java.util.Arrays.copyOfRange(disk, 12345, 12345 + (1 << 20)));
         }
+    }
+
+    @Test
+    void reads_of_a_sparse_file_carry_its_bytes_see_later_writes_and_allocate_nothing() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
+        shmFile = Files.createTempFile(shm, "nbdtk-sparse-", ".img");
+        int mib = 1 << 20;
+        byte[] data = ServerFixture.pattern(64 * 1024, 23);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(shmFile.toFile(), "rw")) {
+            raf.setLength(4 * mib);
+            raf.seek(mib);
+            raf.write(data);
+        }
+        try (FileStore probe = FileStore.open(shmFile, false)) {
+            assertThat(probe.capabilities()).contains(Capability.MAPPED_READS, Capability.SPLICE_TO);
+        }
+        long blocks = allocatedBlocks(shmFile);
+        serve(shmFile, 4 * mib);
+        byte[] expected = new byte[4 * mib];
+        System.arraycopy(data, 0, expected, mib, data.length);
+        try (RawClient c = RawClient.connect(server)) {
+            c.go("f");
+            // all data (sent from the mapping), half hole (spliced), all hole, and the whole file
+            assertThat(c.readSimple(1, mib, 64 * 1024)).isEqualTo(data);
+            assertThat(c.readSimple(2, mib - 32 * 1024, 64 * 1024))
+                    .isEqualTo(java.util.Arrays.copyOfRange(expected, mib - 32 * 1024, mib + 32 * 1024));
+            assertThat(c.readSimple(3, 2 * mib, mib)).containsOnly(0);
+            assertThat(c.readSimple(4, 0, 4 * mib)).isEqualTo(expected);
+            assertThat(allocatedBlocks(shmFile)).as("reads allocated no pages").isEqualTo(blocks);
+            // the mapping shows what a later write put in the file
+            byte[] update = ServerFixture.pattern(16 * 1024, 24);
+            c.request(0, 1, 5, mib + 8192, update.length, update);
+            assertThat(c.simpleReply(5)).isZero();
+            System.arraycopy(update, 0, expected, mib + 8192, update.length);
+            assertThat(c.readSimple(6, mib, 64 * 1024)).isEqualTo(java.util.Arrays.copyOfRange(expected, mib, mib + 64 * 1024));
+        }
+    }
+
+    private static long allocatedBlocks(Path file) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor()).isZero();
+        return Long.parseLong(out);
     }
 
     @Test

@@ -5,6 +5,9 @@ import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.byref.LongLongByReference;
+import jnr.ffi.types.intptr_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
 
 /**
  * The few libc calls nbdtk needs; loaded once by {@link Native}. Linux x86_64/aarch64 values.
@@ -35,6 +38,8 @@ public interface LibC {
 
     int SHUT_RD = 0;
 
+    int PROT_READ = 1;
+    int MAP_SHARED = 1;
     int EINTR = 4;
     int ENXIO = 6;
     int EINVAL = 22;
@@ -68,6 +73,20 @@ public interface LibC {
 
     @SaveError
     long send(int fd, @In ByteBuffer buf, long len, int flags);
+
+    /** The same call with a native address (a mapping of a file) instead of a buffer. */
+    @SaveError
+    long send(int fd, @intptr_t long address, @size_t long len, int flags);
+
+    /** Takes and returns Pointers: declared with a long address, jnr-ffi 2.2 passes it wrongly (EINVAL). */
+    @SaveError
+    jnr.ffi.Pointer mmap(jnr.ffi.Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
+
+    @SaveError
+    int munmap(@intptr_t long addr, @size_t long length);
+
+    @SaveError
+    int mincore(@intptr_t long addr, @size_t long length, @Out byte[] vec);
 
     @SaveError
     long pwrite(int fd, @In ByteBuffer buf, long count, long offset);

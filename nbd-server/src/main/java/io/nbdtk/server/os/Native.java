@@ -54,6 +54,10 @@ public final class Native {
         return libc;
     }
 
+    jnr.ffi.Runtime runtime() {
+        return runtime;
+    }
+
     int lastErrno() {
         return runtime.getLastError();
     }

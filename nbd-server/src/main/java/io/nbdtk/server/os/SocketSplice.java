@@ -178,6 +178,29 @@ public final class SocketSplice implements Closeable {
         }
     }
 
+    /**
+     * Sends {@code header} (its remaining bytes), then {@code length} bytes of memory at
+     * {@code address} (a mapping of a file, see {@link FileMapping}): the socket copies them
+     * once, into its own buffers. Any failure may leave part of the reply on the wire.
+     */
+    public void sendFromMemory(ByteBuffer header, long address, long length) throws IOException {
+        sendFully(header);
+        long left = length;
+        long at = address;
+        while (left > 0) {
+            long n = nat.libc().send(socket, at, left, LibC.MSG_NOSIGNAL);
+            if (n < 0) {
+                int errno = nat.lastErrno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                throw new IOException("send to the connection: " + nat.describe(errno));
+            }
+            at += n;
+            left -= n;
+        }
+    }
+
     /** Sends the remaining bytes of {@code b}, held back for the data that follows. */
     private void sendFully(ByteBuffer b) throws IOException {
         if (sendScratch == null) {

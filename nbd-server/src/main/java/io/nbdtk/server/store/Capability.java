@@ -41,6 +41,11 @@ public enum Capability {
      * stores whose reads never wait for a disk, as the reply lock is held throughout.
      */
     SPLICE_TO,
+    /**
+     * With {@link #SPLICE_TO}: spliceTo() sends from a mapping of the store's memory
+     * ({@link io.nbdtk.server.os.FileMapping}), which pays from small reads on, not only large ones.
+     */
+    MAPPED_READS,
     /** The backing medium behaves like a spinning disk (a hint for client elevators). */
     ROTATIONAL,
     /**

@@ -2,6 +2,7 @@ package io.nbdtk.server.store;
 
 import io.nbdtk.protocol.NbdError;
 
+import io.nbdtk.server.os.FileMapping;
 import io.nbdtk.server.os.NativeFile;
 import io.nbdtk.server.os.SocketSplice;
 import java.io.IOException;
@@ -31,6 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class FileStore implements BlockStore {
     private static final Logger log = LoggerFactory.getLogger(FileStore.class);
     private static final int MAX_EXTENTS = 1024;
+    /** Whether read replies from tmpfs files are sent from a mapping (off: spliced; for A/B runs). */
+    private static final boolean MAPPED_READS =
+            Boolean.parseBoolean(System.getProperty("nbdtk.mappedReads", "true"));
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final Path path;
@@ -39,6 +43,7 @@ public final class FileStore implements BlockStore {
     private final long size;
     private final boolean writable;
     private final boolean inMemory;
+    private final FileMapping mapping; // null: read replies are spliced
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private FileStore(Path path, FileChannel channel, NativeFile nativeFile, long size, boolean writable) {
@@ -48,6 +53,7 @@ public final class FileStore implements BlockStore {
         this.size = size;
         this.writable = writable;
         this.inMemory = onMemoryFileSystem(path);
+        this.mapping = inMemory && nativeFile != null && MAPPED_READS ? new FileMapping(nativeFile, size) : null;
     }
 
     /** Whether {@code path} is on tmpfs or ramfs (false when that cannot be told, e.g. jimfs). */
@@ -114,9 +120,9 @@ public final class FileStore implements BlockStore {
         // No TRANSFER_TO: sendfile(2) from the file to the socket was slower than pread into a pooled
         // direct buffer plus one gathered write (fio 1 MiB reads on tmpfs: 0.6-0.8x with 4
         // connections, 0.6-0.8x with 8 MiB requests; docs/benchmarks.md), so reads take that path.
-        // SPLICE_TO (our own splice through a 1 MiB pipe, not sendfile's 64 KiB steps) only on
-        // tmpfs: the reply lock is held while the file's pages are taken, which must not wait
-        // for a disk.
+        // SPLICE_TO only on tmpfs: the reply lock is held while the file's pages are sent, which
+        // must not wait for a disk. The data goes from a mapping of the file (MAPPED_READS: one
+        // copy, by the socket), or where the range has a hole, by splice through a 1 MiB pipe.
         Set<Capability> caps = EnumSet.of(Capability.FLUSH, Capability.FUA, Capability.CACHE,
                 Capability.MULTI_CONN);
         if (writable) {
@@ -137,6 +143,9 @@ public final class FileStore implements BlockStore {
             caps.add(Capability.INLINE);
             if (nativeFile != null) {
                 caps.add(Capability.SPLICE_TO);
+            }
+            if (mapping != null) {
+                caps.add(Capability.MAPPED_READS);
             }
         }
         return caps;
@@ -194,7 +203,16 @@ public final class FileStore implements BlockStore {
         if (nativeFile == null) {
             throw new UnsupportedOperationException("no native descriptor for " + path);
         }
-        out.fileToSocket(nativeFile, offset, length, prefix);
+        long address = mapping == null ? 0 : mapping.acquire(offset, length);
+        if (address == 0) { // no mapping, or a hole in the range: take the pages by reference
+            out.fileToSocket(nativeFile, offset, length, prefix);
+            return;
+        }
+        try {
+            out.sendFromMemory(prefix, address, length);
+        } finally {
+            mapping.release();
+        }
     }
 
     @Override
@@ -305,6 +323,9 @@ public final class FileStore implements BlockStore {
                 channel.force(true);
             }
         } finally {
+            if (mapping != null) {
+                mapping.close();
+            }
             channel.close();
             if (nativeFile != null) {
                 nativeFile.close();
