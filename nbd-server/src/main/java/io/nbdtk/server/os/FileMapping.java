@@ -8,8 +8,8 @@ import jnr.ffi.Pointer;
 /**
  * A read-only shared mapping of a file on a memory file system (tmpfs), from which read replies
  * are sent: the socket copies straight out of the file's pages, once. Splicing the same pages
- * by reference copies nothing in the server, yet was slower on loopback (the receiver then
- * copies out of many small page-sized fragments); a pread into a buffer copies twice.
+ * by reference copies nothing in the server, yet measured slower on loopback (docs/benchmarks.md);
+ * a pread into a buffer copies twice.
  *
  * <p>The file is mapped in 1 GiB windows on first use. Only ranges whose pages all exist are
  * handed out (mincore), because a read fault on a tmpfs hole allocates a page: reading a sparse
