@@ -162,6 +162,35 @@ final class ChannelInput {
         }
     }
 
+    /**
+     * Fills {@code length} bytes of memory at {@code address} (a writable mapping): buffered
+     * bytes first, then straight from the socket through {@code splice}'s descriptor.
+     */
+    void receiveInto(SocketSplice splice, long address, long length) throws IOException {
+        checkNotFailed();
+        long at = address;
+        long left = length;
+        if (buf.hasRemaining()) {
+            int n = (int) Math.min(buf.remaining(), left);
+            ByteBuffer part = buf.slice();
+            part.limit(n);
+            buf.position(buf.position() + n);
+            SocketSplice.copyToMemory(part, at);
+            at += n;
+            left -= n;
+        }
+        if (left > 0) {
+            try {
+                beforeRead.run();
+                splice.receiveIntoMemory(at, left);
+                lastReadNanos = System.nanoTime();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+    }
+
     /** Reads and discards {@code n} bytes (the payload of a rejected request) without allocating it. */
     void skip(long n) throws IOException {
         checkNotFailed();

@@ -46,6 +46,16 @@ final class ConnectionPayload implements PayloadSource {
         consumed = true;
     }
 
+    @Override
+    public void receiveInto(long address, int length) throws IOException {
+        if (splice == null) {
+            throw new UnsupportedOperationException("this connection cannot receive into memory");
+        }
+        started = true;
+        input.receiveInto(splice, address, length);
+        consumed = true;
+    }
+
     /** Whether any byte of the payload was taken off the connection. */
     boolean started() {
         return started;

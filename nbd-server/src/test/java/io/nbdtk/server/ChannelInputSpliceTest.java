@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.nbdtk.protocol.NbdError;
+import io.nbdtk.server.os.FileMapping;
 import io.nbdtk.server.os.LoopbackPair;
 import io.nbdtk.server.os.Native;
 import io.nbdtk.server.os.NativeFile;
@@ -126,5 +127,68 @@ class ChannelInputSpliceTest {
         }
         // what did arrive was written: a WRITE cut short leaves its range undefined, as the spec allows
         assertThat(Arrays.copyOfRange(Files.readAllBytes(path), 0, 5000)).isEqualTo(bytes(5000, 2));
+    }
+
+    @Test
+    void a_payload_received_into_a_mapping_lands_in_the_file_and_the_next_request_follows() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
+        Path path = Files.createTempFile(shm, "nbdtk-recv-", ".img");
+        try {
+            Files.write(path, new byte[4 << 20]);
+            byte[] payload = bytes((1 << 20) + 333, 5);
+            byte[] next = bytes(HEADER, 98);
+            Thread sender = send(bytes(HEADER, 1), payload, next);
+            AtomicInteger flushes = new AtomicInteger();
+            ChannelInput in = new ChannelInput(served, 64); // the first read buffers the payload's start
+            in.beforeRead(flushes::incrementAndGet);
+            in.next(HEADER);
+            try (NativeFile file = NativeFile.open(path, true).file();
+                    FileMapping mapping = new FileMapping(file, 4 << 20, true)) {
+                long address = mapping.acquire(4096 + 5, payload.length);
+                assertThat(address).isNotZero();
+                try {
+                    in.receiveInto(splice, address, payload.length);
+                } finally {
+                    mapping.release();
+                }
+            }
+            assertThat(in.next(HEADER).get(0)).isEqualTo(next[0]);
+            sender.join();
+            byte[] disk = Files.readAllBytes(path);
+            assertThat(Arrays.copyOfRange(disk, 4096 + 5, 4096 + 5 + payload.length)).isEqualTo(payload);
+            assertThat(disk[4096 + 4]).isZero();
+            assertThat(disk[4096 + 5 + payload.length]).isZero();
+            assertThat(flushes.get()).isPositive();
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Test
+    void a_peer_that_leaves_while_a_mapping_receives_is_an_end_of_stream() throws Exception {
+        Path shm = Path.of("/dev/shm");
+        Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
+        Path path = Files.createTempFile(shm, "nbdtk-recv-", ".img");
+        try {
+            Files.write(path, new byte[1 << 20]);
+            send(bytes(HEADER, 1), bytes(5000, 2)).join();
+            client.close();
+            ChannelInput in = new ChannelInput(served, 64);
+            in.next(HEADER);
+            try (NativeFile file = NativeFile.open(path, true).file();
+                    FileMapping mapping = new FileMapping(file, 1 << 20, true)) {
+                long address = mapping.acquire(0, 10_000);
+                try {
+                    assertThatThrownBy(() -> in.receiveInto(splice, address, 10_000)).isInstanceOf(EOFException.class);
+                } finally {
+                    mapping.release();
+                }
+                assertThatThrownBy(() -> in.next(HEADER)).isInstanceOf(EOFException.class);
+            }
+            assertThat(Arrays.copyOfRange(Files.readAllBytes(path), 0, 5000)).isEqualTo(bytes(5000, 2));
+        } finally {
+            Files.deleteIfExists(path);
+        }
     }
 }

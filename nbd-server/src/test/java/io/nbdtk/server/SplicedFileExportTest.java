@@ -171,6 +171,43 @@ class SplicedFileExportTest {
         }
     }
 
+    @Test
+    void writes_from_four_connections_at_once_all_land() throws Exception {
+        int quarter = 2 << 20;
+        serve(shmFileWith(new byte[4 * quarter]), 4 * quarter); // allocated: writes may take the mapping
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> writers = new java.util.ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            int base = w * quarter;
+            int seed = 40 + w;
+            writers.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try (RawClient c = RawClient.connect(server)) {
+                    c.go("f");
+                    byte[] chunk = ServerFixture.pattern(quarter / 16, seed);
+                    for (int i = 0; i < 16; i++) { // pipelined, then the replies
+                        c.request(0, 1, i, base + (long) i * chunk.length, chunk.length, chunk);
+                    }
+                    for (int i = 0; i < 16; i++) {
+                        assertThat(c.simpleReply(i)).isZero();
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        for (java.util.concurrent.CompletableFuture<Void> f : writers) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        byte[] disk = Files.readAllBytes(shmFile);
+        for (int w = 0; w < 4; w++) {
+            byte[] chunk = ServerFixture.pattern(quarter / 16, 40 + w);
+            for (int i = 0; i < 16; i++) {
+                int at = w * quarter + i * chunk.length;
+                assertThat(java.util.Arrays.copyOfRange(disk, at, at + chunk.length)).as("writer %d chunk %d", w, i)
+                        .isEqualTo(chunk);
+            }
+        }
+    }
+
     private static long allocatedBlocks(Path file) throws Exception {
         Process p = new ProcessBuilder("stat", "-c", "%b", file.toString()).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();

@@ -6,15 +6,19 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import jnr.ffi.Pointer;
 
 /**
- * A read-only shared mapping of a file on a memory file system (tmpfs), from which read replies
- * are sent: the socket copies straight out of the file's pages, once. Splicing the same pages
- * by reference copies nothing in the server, yet measured slower on loopback (docs/benchmarks.md);
- * a pread into a buffer copies twice.
+ * A shared mapping of a file on a memory file system (tmpfs), from which read replies are sent
+ * and, when writable, into which WRITE payloads are received: the socket copies straight between
+ * its buffers and the file's pages, once. Splicing the same pages by reference copies nothing in
+ * the server, yet measured slower for reads on loopback (docs/benchmarks.md); a pread into a
+ * buffer copies twice. For writes, stores into the mapping do not take the file's inode lock,
+ * which splices into one tmpfs file from several connections queue on.
  *
  * <p>The file is mapped in 1 GiB windows on first use. Only ranges whose pages all exist are
  * handed out (mincore), because a read fault on a tmpfs hole allocates a page: reading a sparse
- * export through the mapping would fill it. A hole punched between that check and the send
- * costs one page of memory and reads as zeros, as the racing TRIM allows.
+ * export through the mapping would fill it, and a write fault on a full file system cannot be
+ * answered with ENOSPC (the copy would fail half way). A hole punched between that check and
+ * the copy costs one page of memory and reads as zeros, as the racing TRIM allows; a payload
+ * received into it on a full file system then breaks the connection (EFAULT) instead of ENOSPC.
  *
  * <p>Callers bracket their use of an address with {@link #acquire} and {@link #release}; a close
  * while an address is in use does not unmap (the address could be reused by another mapping and
@@ -38,9 +42,17 @@ public final class FileMapping implements Closeable {
     private final AtomicLongArray windows; // each window's address: 0 until mapped, REFUSED if mmap failed
     private final AtomicInteger users = new AtomicInteger();
     private final ThreadLocal<byte[]> residency = ThreadLocal.withInitial(() -> new byte[256]);
+    private final boolean writable;
     private volatile boolean closed;
 
+    /** A read-only mapping. */
     public FileMapping(NativeFile file, long size) {
+        this(file, size, false);
+    }
+
+    /** A mapping that can also be written, when {@code file} was opened for writing. */
+    public FileMapping(NativeFile file, long size, boolean writable) {
+        this.writable = writable;
         this.nat = Native.get();
         this.file = file;
         this.size = size;
@@ -63,6 +75,11 @@ public final class FileMapping implements Closeable {
             users.decrementAndGet();
         }
         return addr;
+    }
+
+    /** Whether addresses handed out may be written. */
+    public boolean writable() {
+        return writable;
     }
 
     /** Ends the use of an address {@link #acquire} returned. */
@@ -103,7 +120,8 @@ public final class FileMapping implements Closeable {
             a = windows.get(w);
             if (a == 0 && !closed) {
                 long start = (long) w << WINDOW_SHIFT;
-                Pointer m = nat.libc().mmap(null, windowLength(w), LibC.PROT_READ, LibC.MAP_SHARED, file.fd(), start);
+                Pointer m = nat.libc().mmap(null, windowLength(w),
+                        writable ? LibC.PROT_READ | LibC.PROT_WRITE : LibC.PROT_READ, LibC.MAP_SHARED, file.fd(), start);
                 a = m == null || m.address() == -1 ? REFUSED : m.address();
                 windows.set(w, a);
             }

@@ -39,7 +39,9 @@ public interface LibC {
     int SHUT_RD = 0;
 
     int PROT_READ = 1;
+    int PROT_WRITE = 2;
     int MAP_SHARED = 1;
+    int MSG_WAITALL = 0x100;
     int EINTR = 4;
     int ENXIO = 6;
     int EINVAL = 22;
@@ -79,6 +81,13 @@ public interface LibC {
     long send(int fd, @intptr_t long address, @size_t long len, int flags);
 
     /** Takes and returns Pointers: declared with a long address, jnr-ffi 2.2 passes it wrongly (EINVAL). */
+    /** Receives into a native address (a mapping of a file). */
+    @SaveError
+    long recv(int fd, @intptr_t long address, @size_t long len, int flags);
+
+    @intptr_t
+    long memcpy(@intptr_t long dst, @In ByteBuffer src, @size_t long n);
+
     @SaveError
     jnr.ffi.Pointer mmap(jnr.ffi.Pointer addr, @size_t long length, int prot, int flags, int fd, @off_t long offset);
 

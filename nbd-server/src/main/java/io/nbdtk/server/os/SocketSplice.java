@@ -201,6 +201,40 @@ public final class SocketSplice implements Closeable {
         }
     }
 
+    /**
+     * Receives exactly {@code length} bytes from the socket into memory at {@code address} (a
+     * writable mapping of a file): one copy, socket buffers to the file's pages. An EOFException
+     * when the peer closed first; the bytes before that are in place.
+     */
+    public void receiveIntoMemory(long address, long length) throws IOException {
+        long left = length;
+        long at = address;
+        while (left > 0) {
+            long n = nat.libc().recv(socket, at, left, LibC.MSG_WAITALL);
+            if (n == 0) {
+                throw new java.io.EOFException("peer closed the connection in the middle of a payload");
+            }
+            if (n < 0) {
+                int errno = nat.lastErrno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                throw new IOException("receive from the connection: " + nat.describe(errno));
+            }
+            at += n;
+            left -= n;
+        }
+    }
+
+    /** Copies the remaining bytes of {@code src} (a direct buffer) to memory at {@code address}. */
+    public static void copyToMemory(ByteBuffer src, long address) {
+        if (!src.isDirect()) {
+            throw new IllegalArgumentException("not a direct buffer");
+        }
+        Native.get().libc().memcpy(address, src.slice(), src.remaining());
+        src.position(src.limit());
+    }
+
     /** Sends the remaining bytes of {@code b}, held back for the data that follows. */
     private void sendFully(ByteBuffer b) throws IOException {
         if (sendScratch == null) {

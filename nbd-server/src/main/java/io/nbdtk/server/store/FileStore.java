@@ -35,6 +35,9 @@ public final class FileStore implements BlockStore {
     /** Whether read replies from tmpfs files are sent from a mapping (off: spliced; for A/B runs). */
     private static final boolean MAPPED_READS =
             Boolean.parseBoolean(System.getProperty("nbdtk.mappedReads", "true"));
+    /** Whether WRITE payloads to allocated pages of tmpfs files are received into the mapping. */
+    private static final boolean MAPPED_WRITES =
+            Boolean.parseBoolean(System.getProperty("nbdtk.mappedWrites", "true"));
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20).asReadOnlyBuffer();
 
     private final Path path;
@@ -44,6 +47,11 @@ public final class FileStore implements BlockStore {
     private final boolean writable;
     private final boolean inMemory;
     private final FileMapping mapping; // null: read replies are spliced
+    /**
+     * Payloads being received into this file right now. Splices into one tmpfs file serialize on
+     * its inode lock, stores into its mapping do not; but a lone writer was faster by splice.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger writers = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private FileStore(Path path, FileChannel channel, NativeFile nativeFile, long size, boolean writable) {
@@ -53,7 +61,8 @@ public final class FileStore implements BlockStore {
         this.size = size;
         this.writable = writable;
         this.inMemory = onMemoryFileSystem(path);
-        this.mapping = inMemory && nativeFile != null && MAPPED_READS ? new FileMapping(nativeFile, size) : null;
+        this.mapping = inMemory && nativeFile != null && MAPPED_READS
+                ? new FileMapping(nativeFile, size, writable && MAPPED_WRITES) : null;
     }
 
     /** Whether {@code path} is on tmpfs or ramfs (false when that cannot be told, e.g. jimfs). */
@@ -191,7 +200,21 @@ public final class FileStore implements BlockStore {
         if (nativeFile == null) {
             throw new UnsupportedOperationException("no native descriptor for " + path);
         }
-        source.spliceTo(nativeFile, offset, length);
+        boolean alone = writers.getAndIncrement() == 0;
+        try {
+            long address = alone || mapping == null || !mapping.writable() ? 0 : mapping.acquire(offset, length);
+            if (address == 0) { // alone, or pages to allocate: the file system does it, and may say ENOSPC
+                source.spliceTo(nativeFile, offset, length);
+            } else {
+                try {
+                    source.receiveInto(address, length);
+                } finally {
+                    mapping.release();
+                }
+            }
+        } finally {
+            writers.decrementAndGet();
+        }
         if ((flags & FUA) != 0) {
             channel.force(false);
         }

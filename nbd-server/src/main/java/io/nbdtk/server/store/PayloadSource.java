@@ -27,4 +27,15 @@ public interface PayloadSource {
     default void spliceTo(NativeFile file, long offset, int length) throws IOException {
         throw new UnsupportedOperationException("this connection cannot splice");
     }
+
+    /**
+     * Receives the {@code length} payload bytes into memory at {@code address} (a writable
+     * mapping of the store's file). An IOException means the stream broke part-way.
+     *
+     * @throws UnsupportedOperationException when this source cannot (the same sources as
+     *         {@link #spliceTo})
+     */
+    default void receiveInto(long address, int length) throws IOException {
+        throw new UnsupportedOperationException("this connection cannot receive into memory");
+    }
 }
