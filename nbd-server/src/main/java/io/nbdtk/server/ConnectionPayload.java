@@ -47,6 +47,17 @@ final class ConnectionPayload implements PayloadSource {
     }
 
     @Override
+    public void readFullyThroughPipe(ByteBuffer[] dsts, int count) throws IOException {
+        if (splice == null) {
+            readFully(dsts, count);
+            return;
+        }
+        started = true;
+        input.readFullyThroughPipe(splice, dsts, count);
+        consumed = true;
+    }
+
+    @Override
     public void receiveInto(long address, int length) throws IOException {
         if (splice == null) {
             throw new UnsupportedOperationException("this connection cannot receive into memory");

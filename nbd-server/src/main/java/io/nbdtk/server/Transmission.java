@@ -86,7 +86,7 @@ final class Transmission {
      * thing on the wire, so the copy out of a payload buffer disappears.
      */
     private final boolean receiveDirect;
-    /** Splices WRITE payloads from the socket into a file export; null when not used. */
+    /** Splices WRITE payloads from the socket (into a file export, or through its pipe into memory); null when not used. */
     private final SocketSplice splice;
     /** Splices READ data from a file export into the socket (under the reply lock); null when not used. */
     private final SocketSplice sendSplice;
@@ -105,7 +105,8 @@ final class Transmission {
         this.hook = ctx.hook;
         // instrumentation may delay or fail requests on purpose: those need their own threads
         this.inline = export.can(Capability.INLINE) && hook == RequestHook.NONE;
-        this.splice = inline && export.can(Capability.SPLICE_FROM) ? openSplice(s) : null;
+        this.splice = inline && (export.can(Capability.SPLICE_FROM) || export.can(Capability.TRANSFER_FROM))
+                ? openSplice(s) : null;
         this.receiveDirect = inline && (export.can(Capability.TRANSFER_FROM) || splice != null);
         this.sendSplice = export.can(Capability.SPLICE_TO) ? openSplice(s) : null;
         this.sendSpliceMin = export.can(Capability.MAPPED_READS) ? MAPPED_READ_MIN : SPLICE_READ_MIN;

@@ -191,4 +191,45 @@ class ChannelInputSpliceTest {
             Files.deleteIfExists(path);
         }
     }
+
+    @Test
+    void a_payload_read_through_the_pipe_fills_the_buffers_in_order_and_the_next_request_follows() throws Exception {
+        byte[] payload = bytes((3 << 20) + 12345, 6); // more than the 1 MiB pipe holds
+        byte[] next = bytes(HEADER, 97);
+        Thread sender = send(bytes(HEADER, 1), payload, next);
+        AtomicInteger flushes = new AtomicInteger();
+        ChannelInput in = new ChannelInput(served, 64); // the first read buffers the payload's start
+        in.beforeRead(flushes::incrementAndGet);
+        in.next(HEADER);
+        int slice = 64 * 1024 + 7; // buffer boundaries that fall anywhere in a pipe load
+        int count = (payload.length + slice - 1) / slice;
+        ByteBuffer[] dsts = new ByteBuffer[count];
+        for (int k = 0; k < count; k++) {
+            dsts[k] = ByteBuffer.allocateDirect(Math.min(slice, payload.length - k * slice));
+        }
+        in.readFullyThroughPipe(splice, dsts, count);
+        assertThat(in.next(HEADER).get(0)).isEqualTo(next[0]);
+        sender.join();
+        ByteBuffer all = ByteBuffer.allocate(payload.length);
+        for (ByteBuffer d : dsts) {
+            assertThat(d.hasRemaining()).isFalse();
+            all.put(d.flip());
+        }
+        assertThat(all.array()).isEqualTo(payload);
+        assertThat(flushes.get()).isPositive();
+    }
+
+    @Test
+    void a_peer_that_leaves_while_the_pipe_is_read_is_an_end_of_stream() throws Exception {
+        send(bytes(HEADER, 1), bytes(5000, 2)).join();
+        client.close();
+        ChannelInput in = new ChannelInput(served, 64);
+        in.next(HEADER);
+        ByteBuffer[] dsts = {ByteBuffer.allocateDirect(6000), ByteBuffer.allocateDirect(4000)};
+        assertThatThrownBy(() -> in.readFullyThroughPipe(splice, dsts, 2)).isInstanceOf(EOFException.class);
+        assertThatThrownBy(() -> in.next(HEADER)).isInstanceOf(EOFException.class);
+        byte[] got = new byte[5000];
+        dsts[0].flip().get(got);
+        assertThat(got).isEqualTo(bytes(5000, 2)); // what arrived is in place, as for a torn write
+    }
 }

@@ -235,6 +235,32 @@ public final class SocketSplice implements Closeable {
         src.position(src.limit());
     }
 
+    /**
+     * Moves {@code n} bytes, all in the pipe, into the remaining space of {@code dsts[i..count)}
+     * in order; returns the index of the first buffer with space left.
+     */
+    public int pipeToBuffers(long n, ByteBuffer[] dsts, int i, int count) throws IOException {
+        long left = n;
+        int at = i;
+        while (left > 0 && at < count) {
+            ByteBuffer d = dsts[at];
+            long r = nat.libc().read(pipeRead, d.slice(), Math.min(left, d.remaining()));
+            if (r <= 0) {
+                int errno = r == 0 ? 0 : nat.lastErrno();
+                if (errno == LibC.EINTR) {
+                    continue;
+                }
+                throw new IOException("read from the pipe: " + describe(errno));
+            }
+            d.position(d.position() + (int) r);
+            left -= r;
+            if (!d.hasRemaining()) {
+                at++;
+            }
+        }
+        return at;
+    }
+
     /** Sends the remaining bytes of {@code b}, held back for the data that follows. */
     private void sendFully(ByteBuffer b) throws IOException {
         if (sendScratch == null) {

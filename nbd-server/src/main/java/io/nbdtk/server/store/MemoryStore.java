@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 
 /**
@@ -27,6 +28,12 @@ import java.util.function.LongFunction;
  * concurrent writes have no defined order (as in NBD).
  */
 public final class MemoryStore implements BlockStore {
+    /**
+     * Payloads at least this long, when no other is being received into this store, go through
+     * the connection's pipe ({@link PayloadSource#readFullyThroughPipe}): 1 MiB writes on one
+     * connection 15-25% faster; with 4 connections at once the direct read was faster.
+     */
+    private static final int PIPE_MIN = Integer.getInteger("nbdtk.pipeWriteMin", 256 * 1024);
     public static final int DEFAULT_PAGE_SIZE = 64 * 1024;
     private static final Set<Capability> CAPS = EnumSet.of(Capability.WRITE, Capability.FLUSH,
             Capability.FUA, Capability.TRIM, Capability.ZERO, Capability.FAST_ZERO, Capability.CACHE,
@@ -37,6 +44,8 @@ public final class MemoryStore implements BlockStore {
     private final int pageSize;
     private final int pageShift;
     private final PageTable pages;
+    /** Payloads being received right now (see {@link #PIPE_MIN}). */
+    private final AtomicInteger writers = new AtomicInteger();
     private final ByteBuffer zeroPage;
     private final LongFunction<ByteBuffer> newPage;
 
@@ -181,9 +190,15 @@ public final class MemoryStore implements BlockStore {
             slices[i] = page(first + i).slice(inPage, n);
             pos += n;
         }
+        boolean alone = writers.getAndIncrement() == 0;
         try {
-            source.readFully(slices, count);
+            if (alone && length >= PIPE_MIN) {
+                source.readFullyThroughPipe(slices, count);
+            } else {
+                source.readFully(slices, count);
+            }
         } finally {
+            writers.decrementAndGet();
             VarHandle.releaseFence(); // what arrived is visible to readers on other threads
         }
     }

@@ -16,6 +16,14 @@ public interface PayloadSource {
     void readFully(ByteBuffer[] dsts, int count) throws IOException;
 
     /**
+     * The same as {@link #readFully}, by way of a pipe where the source has one (faster for a
+     * lone writer on loopback, slower when several connections write at once).
+     */
+    default void readFullyThroughPipe(ByteBuffer[] dsts, int count) throws IOException {
+        readFully(dsts, count);
+    }
+
+    /**
      * Moves the {@code length} payload bytes into {@code file} at {@code offset} inside the
      * kernel ({@link io.nbdtk.server.os.SocketSplice}). A StoreException means the file refused
      * them after the whole payload was consumed (the connection stays in sync, the client gets

@@ -115,4 +115,79 @@ class MemoryStoreTest extends BlockStoreContract {
         // a torn, unacknowledged write: what arrived may be there, nothing else changed
         assertThat(read(1, 4095)).containsOnly(0);
     }
+
+    /** Fills what it is given with {@code value} and records which way it was asked. */
+    private static class RecordingSource implements PayloadSource {
+        final java.util.List<String> ways = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final byte value;
+        java.util.concurrent.CountDownLatch entered;
+        java.util.concurrent.CountDownLatch proceed;
+
+        RecordingSource(int value) {
+            this.value = (byte) value;
+        }
+
+        @Override
+        public void readFully(ByteBuffer[] dsts, int count) {
+            fill("direct", dsts, count);
+        }
+
+        @Override
+        public void readFullyThroughPipe(ByteBuffer[] dsts, int count) {
+            fill("pipe", dsts, count);
+        }
+
+        private void fill(String way, ByteBuffer[] dsts, int count) {
+            ways.add(way);
+            if (entered != null) {
+                entered.countDown();
+                try {
+                    proceed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (int k = 0; k < count; k++) {
+                while (dsts[k].hasRemaining()) {
+                    dsts[k].put(value);
+                }
+            }
+        }
+    }
+
+    @Test
+    void a_lone_large_payload_comes_through_the_pipe_and_others_directly() throws Exception {
+        MemoryStore mem = new MemoryStore(8 << 20);
+        RecordingSource lone = new RecordingSource(7);
+        mem.transferFrom(100, 1 << 20, lone, 0);
+        mem.transferFrom(0, 4096, lone, 0);
+        assertThat(lone.ways).containsExactly("pipe", "direct");
+
+        RecordingSource slow = new RecordingSource(8);
+        slow.entered = new java.util.concurrent.CountDownLatch(1);
+        slow.proceed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Void> first = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                mem.transferFrom(4 << 20, 1 << 20, slow, 0);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        RecordingSource beside = new RecordingSource(9);
+        try {
+            assertThat(slow.entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            mem.transferFrom(2 << 20, 1 << 20, beside, 0);
+        } finally {
+            slow.proceed.countDown();
+        }
+        first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(slow.ways).containsExactly("pipe");
+        assertThat(beside.ways).containsExactly("direct");
+        ByteBuffer b = ByteBuffer.allocate(1 << 20);
+        mem.read(2 << 20, b);
+        assertThat(b.array()).containsOnly(9);
+        b.clear();
+        mem.read(4 << 20, b);
+        assertThat(b.array()).containsOnly(8);
+    }
 }
