@@ -83,18 +83,7 @@ final class ChannelInput {
      */
     void readFully(ByteBuffer[] dsts, int count) throws IOException {
         checkNotFailed();
-        int i = 0;
-        while (i < count && buf.hasRemaining()) {
-            ByteBuffer dst = dsts[i];
-            int n = Math.min(buf.remaining(), dst.remaining());
-            ByteBuffer part = buf.slice();
-            part.limit(n);
-            dst.put(part);
-            buf.position(buf.position() + n);
-            if (!dst.hasRemaining()) {
-                i++;
-            }
-        }
+        int i = takeBuffered(dsts, count);
         if (!(channel instanceof ScatteringByteChannel scattering)) {
             for (; i < count; i++) {
                 readFully(dsts[i]);
@@ -191,14 +180,8 @@ final class ChannelInput {
         }
     }
 
-    /**
-     * Like {@link #readFully(ByteBuffer[], int)}, but the bytes still in the socket go through
-     * {@code splice}'s pipe: spliced from the socket (buffers by reference), then read into the
-     * buffers. The same one copy, yet a lone connection writing 1 MiB payloads into memory was
-     * 15-25% faster this way on loopback (docs/benchmarks.md).
-     */
-    void readFullyThroughPipe(SocketSplice splice, ByteBuffer[] dsts, int count) throws IOException {
-        checkNotFailed();
+    /** Moves buffered bytes into {@code dsts[0..count)} in order; returns the first index with space left. */
+    private int takeBuffered(ByteBuffer[] dsts, int count) {
         int i = 0;
         while (i < count && buf.hasRemaining()) {
             ByteBuffer dst = dsts[i];
@@ -211,6 +194,18 @@ final class ChannelInput {
                 i++;
             }
         }
+        return i;
+    }
+
+    /**
+     * Like {@link #readFully(ByteBuffer[], int)}, but the bytes still in the socket go through
+     * {@code splice}'s pipe: spliced from the socket (buffers by reference), then read into the
+     * buffers. The same one copy, yet a lone connection writing 1 MiB payloads into memory was
+     * 15-25% faster this way on loopback (docs/benchmarks.md).
+     */
+    void readFullyThroughPipe(SocketSplice splice, ByteBuffer[] dsts, int count) throws IOException {
+        checkNotFailed();
+        int i = takeBuffered(dsts, count);
         long left = 0;
         for (int k = i; k < count; k++) {
             left += dsts[k].remaining();
