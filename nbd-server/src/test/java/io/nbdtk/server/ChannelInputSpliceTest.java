@@ -129,11 +129,16 @@ class ChannelInputSpliceTest {
         assertThat(Arrays.copyOfRange(Files.readAllBytes(path), 0, 5000)).isEqualTo(bytes(5000, 2));
     }
 
-    @Test
-    void a_payload_received_into_a_mapping_lands_in_the_file_and_the_next_request_follows() throws Exception {
+    /** A new empty file on tmpfs (a mapping of it is what the server receives into); callers delete it. */
+    private static Path shmFile() throws IOException {
         Path shm = Path.of("/dev/shm");
         Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
-        Path path = Files.createTempFile(shm, "nbdtk-recv-", ".img");
+        return Files.createTempFile(shm, "nbdtk-recv-", ".img");
+    }
+
+    @Test
+    void a_payload_received_into_a_mapping_lands_in_the_file_and_the_next_request_follows() throws Exception {
+        Path path = shmFile();
         try {
             Files.write(path, new byte[4 << 20]);
             byte[] payload = bytes((1 << 20) + 333, 5);
@@ -167,9 +172,7 @@ class ChannelInputSpliceTest {
 
     @Test
     void a_peer_that_leaves_while_a_mapping_receives_is_an_end_of_stream() throws Exception {
-        Path shm = Path.of("/dev/shm");
-        Prerequisites.require(Files.isDirectory(shm) && Files.isWritable(shm), "a writable /dev/shm (tmpfs)");
-        Path path = Files.createTempFile(shm, "nbdtk-recv-", ".img");
+        Path path = shmFile();
         try {
             Files.write(path, new byte[1 << 20]);
             send(bytes(HEADER, 1), bytes(5000, 2)).join();
